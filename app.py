@@ -1,0 +1,40 @@
+"""WSGI entry point: `gunicorn -c gunicorn.conf.py app:app`, or `python app.py` to develop.
+
+gevent must patch the standard library before anything imports ssl, sockets or urllib3
+(the kubernetes client does), or the first HTTPS request recurses; hence the first statement.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+
+import startpunkt  # noqa: E402
+
+logging.basicConfig(
+    level=os.environ.get("STARTPUNKT_LOG_LEVEL", "INFO").upper(),
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+
+
+def main() -> None:
+    """Serve on 127.0.0.1:8080 (or --host/--port) with gevent's WSGI server."""
+    from gevent.pywsgi import WSGIServer
+
+    parser = argparse.ArgumentParser(description="startpunkt development server")
+    parser.add_argument("--config", help="path to application.yaml")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+    server = WSGIServer((args.host, args.port), startpunkt.create_app(config_path=args.config))
+    logging.getLogger("startpunkt").info("serving on http://%s:%d", args.host, args.port)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
+else:
+    app = startpunkt.create_app()

@@ -1,0 +1,28 @@
+"""gunicorn settings for startpunkt: gevent workers holding many long-lived SSE streams.
+
+Every setting can come from the environment (GUNICORN_CMD_ARGS, or the STARTPUNKT_* ones below);
+`-b HOST:PORT` on the command line overrides `bind`.
+"""
+
+import os
+
+bind = os.environ.get("STARTPUNKT_BIND", "0.0.0.0:8080")
+# gevent: one greenlet per connection, so a worker holds thousands of idle streams cheaply.
+worker_class = "gevent"
+# Each worker watches the cluster and holds its own catalog; 1 suits a pod, scale with replicas.
+workers = int(os.environ.get("STARTPUNKT_WORKERS", "1"))
+# Open connections per worker; well above realtime.maxConnections (10,000) so REST still fits
+# when the stream cap is reached. The process limit here is 20,000 open files.
+worker_connections = int(os.environ.get("STARTPUNKT_WORKER_CONNECTIONS", "12000"))
+# Streams end within a second of shutdown; 30 s is for slow REST requests. Keep the pod's
+# terminationGracePeriodSeconds above it.
+graceful_timeout = int(os.environ.get("STARTPUNKT_GRACEFUL_TIMEOUT", "30"))
+# The gevent worker's timeout does not limit stream length; it only catches a stuck worker.
+timeout = 30
+# Idle keep-alive for REST between polls; streams are not affected.
+keepalive = 5
+# Never preload: the app must be imported after the worker has monkey-patched (app.py patches
+# first), and each worker needs its own watches.
+preload_app = False
+accesslog = os.environ.get("STARTPUNKT_ACCESS_LOG") or None
+loglevel = os.environ.get("STARTPUNKT_LOG_LEVEL", "info").lower()

@@ -1,0 +1,68 @@
+"""startpunkt: a Kubernetes start page with live updates.
+
+Data flows sources → mappers → catalog → events → web; `create_app` only wires the parts.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from startpunkt import (
+    availability,
+    config,
+    events,
+    metrics,
+    readiness,
+    reload,
+    runtime,
+    sources,
+    web,
+)
+from startpunkt import catalog as catalog_module
+
+__version__ = "0.1.0"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    settings: config.Settings | None = None,
+    *,
+    catalog: catalog_module.Catalog | None = None,
+    start: bool = True,
+    config_path: str | None = None,
+) -> Flask:
+    """Build the WSGI app.
+
+    `settings` defaults to the configuration file and environment; `catalog` lets tests pre-fill
+    the state; `start=False` runs no background greenlets (no sources, prober or watchers).
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    path = config.config_path(config_path)
+    if settings is None:
+        settings = config.load(path)
+    app.extensions["startpunkt"] = runtime.Runtime(
+        settings=settings,
+        catalog=catalog if catalog is not None else catalog_module.Catalog(),
+        readiness=readiness.Readiness(),
+        version=__version__,
+        config_path=str(path) if path else None,
+    )
+    metrics.init_app(app)
+    events.init_app(app)
+    web.init_app(app)
+    if start:
+        sources.init_app(app)
+        availability.init_app(app)
+        reload.init_app(app)
+    logging.getLogger(__name__).debug("startpunkt %s app created", __version__)
+    return app
+

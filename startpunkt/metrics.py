@@ -1,0 +1,72 @@
+"""Prometheus metrics: process-wide counters plus per-app gauges read at scrape time.
+
+Counters live in the default registry (one process, one set). Gauges describe one app's state
+(catalog size, open streams, source health), so each app gets its own registry whose collector
+reads the runtime when `/q/metrics` is scraped; nothing is updated on the hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from startpunkt import runtime
+
+objects_skipped = Counter(
+    "startpunkt_objects_skipped",
+    "Malformed objects or fields skipped or defaulted while mapping",
+    ["kind", "reason"],
+)
+watch_events = Counter("startpunkt_watch_events", "Watch events received", ["source"])
+watch_restarts = Counter(
+    "startpunkt_watch_restarts", "Watch or list restarts by cause", ["source", "reason"]
+)
+events_published = Counter("startpunkt_events_published", "SSE events published", ["type"])
+stream_disconnects = Counter(
+    "startpunkt_stream_disconnects", "SSE streams ended, by cause", ["reason"]
+)
+streams_rejected = Counter("startpunkt_streams_rejected", "SSE streams refused (503)", ["reason"])
+probes = Counter("startpunkt_probes", "Availability probes made", ["result"])
+probe_failures = Counter("startpunkt_probe_failures", "Failed probes by reason", ["reason"])
+probe_duration = Histogram(
+    "startpunkt_probe_duration_seconds",
+    "Duration of one availability probe",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+
+class _AppCollector(Collector):
+    """Gauges of one app, read from its runtime at scrape time."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def collect(self) -> Iterator[Metric]:
+        rt = runtime.get(self._app)
+        snap = rt.catalog.snapshot()
+        items = GaugeMetricFamily("startpunkt_catalog_items", "Items in the catalog", labels=["type"])
+        items.add_metric(["application"], len(snap.applications))
+        items.add_metric(["bookmark"], len(snap.bookmarks))
+        yield items
+        yield GaugeMetricFamily("startpunkt_catalog_version", "Catalog version", value=snap.version)
+        ready = GaugeMetricFamily(
+            "startpunkt_source_ready", "1 when a source has synced", labels=["source", "state"]
+        )
+        for name, status in rt.readiness.sources().items():
+            ready.add_metric([name, status.state], 1.0 if status.state == "synced" else 0.0)
+        yield ready
+        if rt.broadcaster is not None:
+            yield GaugeMetricFamily(
+                "startpunkt_sse_clients", "Open SSE streams", value=rt.broadcaster.client_count()
+            )
+
+
+def init_app(app: Flask) -> None:
+    """Give `app` its own registry of gauges, next to the process-wide counters."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_AppCollector(app))
+    runtime.get(app).parts["metrics_registry"] = registry

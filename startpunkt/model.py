@@ -1,0 +1,107 @@
+"""The items startpunkt shows: applications and bookmarks.
+
+Mappers build them from cluster objects, the catalog stores them, and every client-facing answer
+(REST, the page, events) serialises them through `to_json`, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_LOCATION = 1000
+"""Sort key for items that give none (or 0, or garbage): after every item that does."""
+
+
+@dataclass(frozen=True)
+class UrlFrom:
+    """Where an Application reads its URL from another object (resolved by a source)."""
+
+    api_version: str
+    kind: str
+    name: str
+    property: str
+    namespace: str | None = None
+    api_group: str | None = None
+    url_template: str | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    """One link on the start page, derived from one cluster object."""
+
+    id: str
+    name: str
+    group: str
+    namespace: str
+    resource_name: str
+    source: str
+    url: str | None = None
+    icon: str | None = None
+    icon_color: str | None = None
+    info: str | None = None
+    target_blank: bool | None = None
+    location: int = DEFAULT_LOCATION
+    enabled: bool | None = None
+    root_path: str | None = None
+    tags: str | None = None
+    available: bool = True
+    url_from: UrlFrom | None = None
+
+    def tag_set(self) -> frozenset[str]:
+        """The lower-cased, trimmed tags; empty for an untagged application."""
+        return split_tags(self.tags)
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """A static link, from a Bookmark custom resource."""
+
+    id: str
+    name: str
+    group: str
+    namespace: str
+    resource_name: str
+    source: str
+    url: str | None = None
+    icon: str | None = None
+    info: str | None = None
+    target_blank: bool | None = None
+    location: int = DEFAULT_LOCATION
+
+
+Item = Application | Bookmark
+
+_JSON_NAMES = {
+    "icon_color": "iconColor",
+    "target_blank": "targetBlank",
+    "root_path": "rootPath",
+    "resource_name": "resourceName",
+}
+_PRIVATE = frozenset({"url_from"})
+
+
+def item_id(source: str, namespace: str, name: str) -> str:
+    """Stable id of the item a cluster object maps to: kind/namespace/name."""
+    return f"{source.lower()}/{namespace}/{name}"
+
+
+def split_tags(tags: str | None) -> frozenset[str]:
+    """Split a comma list of tags: trimmed, lower-cased, empties dropped."""
+    if not tags:
+        return frozenset()
+    return frozenset(t.strip().lower() for t in tags.split(",") if t.strip())
+
+
+def to_json(item: Item) -> dict[str, Any]:
+    """The REST/event shape of an item: camelCase keys, empty and null fields omitted."""
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(item):
+        if field.name in _PRIVATE:
+            continue
+        value = getattr(item, field.name)
+        if value is None or value == "":
+            continue
+        out[_JSON_NAMES.get(field.name, field.name)] = value
+    return out

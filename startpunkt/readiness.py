@@ -1,0 +1,72 @@
+"""What each source has achieved so far, for `/q/health/ready` and metrics.
+
+A source registers under a name, then reports: listed (synced), API absent, forbidden, or an
+error. The app is ready only when every enabled source has completed its first list.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+State = Literal["starting", "synced", "absent", "forbidden", "error"]
+
+
+@dataclass
+class SourceStatus:
+    """The latest word from one source."""
+
+    state: State = "starting"
+    objects: int = 0
+    last_error: str | None = None
+    ever_synced: bool = False
+    since: float = field(default_factory=time.time)
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"state": self.state, "objects": self.objects}
+        if self.last_error:
+            out["lastError"] = self.last_error
+        return out
+
+
+class Readiness:
+    """Registry of sources and their status."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, SourceStatus] = {}
+
+    def register(self, name: str) -> SourceStatus:
+        return self._sources.setdefault(name, SourceStatus())
+
+    def report(self, name: str, state: State, *, objects: int | None = None,
+               error: str | None = None) -> None:
+        """Record what source `name` just achieved or suffered."""
+        status = self.register(name)
+        if status.state != state:
+            status.since = time.time()
+        status.state = state
+        status.last_error = error
+        if objects is not None:
+            status.objects = objects
+        if state == "synced":
+            status.ever_synced = True
+
+    def unregister(self, name: str) -> None:
+        self._sources.pop(name, None)
+
+    def sources(self) -> dict[str, SourceStatus]:
+        return dict(self._sources)
+
+    def ready(self) -> bool:
+        """Every source has listed and is not failing now.
+
+        An absent API counts as ready (its kind has nothing to show); a forbidden one does not
+        block either, since the operator must fix RBAC and the rest of the page is still right.
+        """
+        return all(s.state in ("synced", "absent", "forbidden") for s in self._sources.values())
+
+    def started(self) -> bool:
+        """Every source has synced at least once (or is known absent/forbidden)."""
+        return all(s.ever_synced or s.state in ("absent", "forbidden")
+                   for s in self._sources.values())
