@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from startpunkt.web import api, health, page, stream
+
 
 def init_app(app: Flask) -> None:
-    """Register every blueprint."""
+    """Register every blueprint; the page last, since `/<tags>` would shadow nothing else."""
+    app.register_blueprint(api.bp)
+    app.register_blueprint(stream.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(page.bp)
