@@ -11,8 +11,10 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 
 import startpunkt  # noqa: E402
+from startpunkt.config import ConfigError  # noqa: E402
 
 logging.basicConfig(
     level=os.environ.get("STARTPUNKT_LOG_LEVEL", "INFO").upper(),
@@ -29,7 +31,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
-    server = WSGIServer((args.host, args.port), startpunkt.create_app(config_path=args.config))
+    try:
+        application = startpunkt.create_app(config_path=args.config)
+    except ConfigError as exc:
+        sys.exit(f"startpunkt: configuration error: {exc}")
+    server = WSGIServer((args.host, args.port), application)
     logging.getLogger("startpunkt").info("serving on http://%s:%d", args.host, args.port)
     server.serve_forever()
 

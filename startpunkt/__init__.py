@@ -65,4 +65,3 @@ def create_app(
         reload.init_app(app)
     logging.getLogger(__name__).debug("startpunkt %s app created", __version__)
     return app
-

@@ -51,7 +51,9 @@ def group_items(items: Iterable[Item]) -> list[Group]:
 class Snapshot:
     """An immutable view of the catalog at one version."""
 
-    def __init__(self, version: int, applications: Iterable[Application], bookmarks: Iterable[Bookmark]):
+    def __init__(
+        self, version: int, applications: Iterable[Application], bookmarks: Iterable[Bookmark]
+    ):
         self.version = version
         self.applications: tuple[Application, ...] = tuple(sorted(applications, key=sort_key))
         self.bookmarks: tuple[Bookmark, ...] = tuple(sorted(bookmarks, key=sort_key))
@@ -160,7 +162,9 @@ class Catalog:
             self._available[url] = available
             return
         self._available[url] = available
-        self._refresh({i.id for i in self._view.values() if isinstance(i, Application) and i.url == url})
+        self._refresh(
+            {i.id for i in self._view.values() if isinstance(i, Application) and i.url == url}
+        )
 
     def forget_urls(self, keep: set[str]) -> None:
         """Drop probe results for URLs no longer in use."""

@@ -76,8 +76,24 @@ class AvailabilitySettings:
     """Often enough to notice an outage while reading the page; cheap for a homelab."""
     timeout: float = duration(5.0)
     ignore_certificates: bool = False
-    up_statuses: tuple[int, ...] = (200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304,
-                                    307, 308, 401, 403)
+    up_statuses: tuple[int, ...] = (
+        200,
+        201,
+        202,
+        203,
+        204,
+        205,
+        206,
+        300,
+        301,
+        302,
+        303,
+        304,
+        307,
+        308,
+        401,
+        403,
+    )
     """401/403 mean the app answers, just not to anonymous probes."""
     concurrency: int = 20
 
@@ -176,7 +192,9 @@ def env_name(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", path).upper()
 
 
-def config_path(cli_path: str | None = None, environ: Mapping[str, str] = os.environ) -> Path | None:
+def config_path(
+    cli_path: str | None = None, environ: Mapping[str, str] = os.environ
+) -> Path | None:
     """`--config`, else `STARTPUNKT_CONFIG`, else `./application.yaml` if present."""
     if cli_path:
         return Path(cli_path)
@@ -249,8 +267,12 @@ def _convert(value: Any, hint: Any, f: dataclasses.Field, path: str, *, from_env
         if not isinstance(items, list | tuple):
             raise ConfigError(f"{path}: expected a list, got {_show(value)}")
         item_type = args[0]
-        return tuple(_scalar(v.strip() if isinstance(v, str) else v, item_type, f"{path}[{i}]",
-                             from_env=from_env) for i, v in enumerate(items))
+        return tuple(
+            _scalar(
+                v.strip() if isinstance(v, str) else v, item_type, f"{path}[{i}]", from_env=from_env
+            )
+            for i, v in enumerate(items)
+        )
     if origin in (typing.Union, types.UnionType):
         if value is None or (from_env and value == ""):
             if type(None) in args:
@@ -260,8 +282,10 @@ def _convert(value: Any, hint: Any, f: dataclasses.Field, path: str, *, from_env
             if value in typing.get_args(lit):
                 return value
         concrete = [a for a in args if a is not type(None) and typing.get_origin(a) is not Literal]
-        expected = " or ".join([_type_name(a) for a in concrete]
-                               + [repr(v) for lit in literals for v in typing.get_args(lit)])
+        expected = " or ".join(
+            [_type_name(a) for a in concrete]
+            + [repr(v) for lit in literals for v in typing.get_args(lit)]
+        )
         for candidate in concrete:
             try:
                 return _scalar(value, candidate, path, from_env=from_env)

@@ -32,6 +32,10 @@ def parse(value: object) -> float:
     match = _ISO.fullmatch(value.strip())
     if match and value.strip().upper() not in ("P", "PT") and any(match.groupdict().values()):
         parts = {k: float(v) for k, v in match.groupdict().items() if v}
-        return (parts.get("d", 0) * 86400 + parts.get("h", 0) * 3600 + parts.get("m", 0) * 60
-                + parts.get("s", 0))
+        return (
+            parts.get("d", 0) * 86400
+            + parts.get("h", 0) * 3600
+            + parts.get("m", 0) * 60
+            + parts.get("s", 0)
+        )
     raise ValueError(f"not a duration: {value!r}")

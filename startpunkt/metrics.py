@@ -48,7 +48,9 @@ class _AppCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         rt = runtime.get(self._app)
         snap = rt.catalog.snapshot()
-        items = GaugeMetricFamily("startpunkt_catalog_items", "Items in the catalog", labels=["type"])
+        items = GaugeMetricFamily(
+            "startpunkt_catalog_items", "Items in the catalog", labels=["type"]
+        )
         items.add_metric(["application"], len(snap.applications))
         items.add_metric(["bookmark"], len(snap.bookmarks))
         yield items

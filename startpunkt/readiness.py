@@ -39,8 +39,9 @@ class Readiness:
     def register(self, name: str) -> SourceStatus:
         return self._sources.setdefault(name, SourceStatus())
 
-    def report(self, name: str, state: State, *, objects: int | None = None,
-               error: str | None = None) -> None:
+    def report(
+        self, name: str, state: State, *, objects: int | None = None, error: str | None = None
+    ) -> None:
         """Record what source `name` just achieved or suffered."""
         status = self.register(name)
         if status.state != state:
@@ -68,5 +69,6 @@ class Readiness:
 
     def started(self) -> bool:
         """Every source has synced at least once (or is known absent/forbidden)."""
-        return all(s.ever_synced or s.state in ("absent", "forbidden")
-                   for s in self._sources.values())
+        return all(
+            s.ever_synced or s.state in ("absent", "forbidden") for s in self._sources.values()
+        )

@@ -49,8 +49,16 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         """Launch and wait until the server answers, or raise with its log."""
         cmd = [
-            sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-            "-b", f"127.0.0.1:{self.port}", "--no-control-socket", *self._args, "app:app",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",
+            *self._args,
+            "app:app",
         ]
         self._log = open(self._log_path, "wb") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
