@@ -274,9 +274,8 @@ def _convert(value: Any, hint: Any, f: dataclasses.Field, path: str, *, from_env
             for i, v in enumerate(items)
         )
     if origin in (typing.Union, types.UnionType):
-        if value is None or (from_env and value == ""):
-            if type(None) in args:
-                return None
+        if (value is None or (from_env and value == "")) and type(None) in args:
+            return None
         literals = [a for a in args if typing.get_origin(a) is Literal]
         for lit in literals:
             if value in typing.get_args(lit):
@@ -306,9 +305,8 @@ def _scalar(value: Any, kind: type, path: str, *, from_env: bool) -> Any:
             return value
         if from_env and isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             return int(value)
-    elif kind is str:
-        if isinstance(value, str):
-            return value
+    elif kind is str and isinstance(value, str):
+        return value
     raise ConfigError(f"{path}: expected {_type_name(kind)}, got {_show(value)}")
 
 
