@@ -37,10 +37,14 @@ def load_documents(path: Path) -> list[Doc]:
     return copy.deepcopy(_parsed(path.resolve()))
 
 
+def parse_documents(text: str) -> list[Doc]:
+    """All non-empty documents of YAML text."""
+    return [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
+
+
 @functools.cache
 def _parsed(path: Path) -> list[Doc]:
-    text = path.read_text(encoding="utf-8")
-    return [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
+    return parse_documents(path.read_text(encoding="utf-8"))
 
 
 def load_one(path: Path) -> Doc:
@@ -71,3 +75,14 @@ def crd(name: str) -> Doc:
 def rel(path: Path) -> str:
     """A path relative to the repository, for readable test ids."""
     return str(path.relative_to(REPO))
+
+
+def rbac_grants(role: Doc) -> dict[tuple[str, str], set[str]]:
+    """(apiGroup, resource) -> verbs of a ClusterRole; any other rule key fails the test."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for rule in role["rules"]:
+        assert set(rule) == {"apiGroups", "resources", "verbs"}, f"unexpected rule keys: {rule}"
+        for group in rule["apiGroups"]:
+            for resource in rule["resources"]:
+                found.setdefault((group, resource), set()).update(rule["verbs"])
+    return found
