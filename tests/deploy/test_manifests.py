@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from startpunkt import config
+
 from . import documents
 
 NAMESPACE = "startpunkt"
@@ -32,54 +34,13 @@ GRANTS = {
     ("", "services"): {"get"},
 }
 
-# SPEC 7: every configuration key (under `startpunkt.`). Unknown keys stop start-up.
-CONFIG_KEYS = {
-    "defaultProtocol",
-    "defaultLanguage",
-    "namespaceSelector.any",
-    "namespaceSelector.matchNames",
-    *(
-        f"{source}.{switch}"
-        for source in ("ingress", "openshift", "istio.virtualservice", "gatewayapi.httproute")
-        for switch in ("enabled", "onlyAnnotated")
-    ),
-    "hajimari.enabled",
-    *(f"availability.{k}" for k in ("enabled", "interval", "timeout", "ignoreCertificates")),
-    *(f"availability.{k}" for k in ("upStatuses", "concurrency")),
-    "web.title",
-    "web.refreshInterval",
-    "web.githubLink.enabled",
-    "web.checkForUpdates",
-    "web.searchEngine",
-    *(
-        f"web.theme.{mode}.{colour}"
-        for mode in ("light", "dark")
-        for colour in (
-            "bodyBgColor",
-            "bodyColor",
-            "emphasisColor",
-            "textPrimaryColor",
-            "textAccentColor",
-        )
-    ),
-    *(f"realtime.{k}" for k in ("enabled", "heartbeatInterval", "eventDebounceMs")),
-    *(
-        f"realtime.{k}"
-        for k in (
-            "maxConnections",
-            "maxConnectionsPerClient",
-            "clientQueueSize",
-            "replaySize",
-            "maxStreamLifetime",
-            "retryMs",
-        )
-    ),
-    "manifests.directory",
-    "manifests.enabled",
-    "kubernetes.enabled",
-    "kubernetes.kubeconfig",
-    "kubernetes.context",
-    "urlFrom.allowedKinds",
+# urlFrom.allowedKinds entries -> (apiGroup, resource) they are read through.
+URL_FROM_RESOURCES = {
+    "Ingress": ("networking.k8s.io", "ingresses"),
+    "Route": ("route.openshift.io", "routes"),
+    "VirtualService": ("networking.istio.io", "virtualservices"),
+    "HTTPRoute": ("gateway.networking.k8s.io", "httproutes"),
+    "Service": ("", "services"),
 }
 
 
@@ -96,15 +57,6 @@ def _container() -> dict[str, Any]:
     deployment = documents.the_object(_manifests(), "Deployment")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     return container
-
-
-def _leaf_paths(tree: dict[str, Any], prefix: str = "") -> set[str]:
-    paths = set()
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        # namespaceSelector.matchNames and the like are lists: the key is the leaf.
-        paths |= _leaf_paths(value, f"{path}.") if isinstance(value, dict) else {path}
-    return paths
 
 
 @pytest.mark.parametrize("path", _deploy_yaml_files(), ids=documents.rel)
@@ -265,15 +217,25 @@ def test_service_reaches_the_pods() -> None:
     assert container_ports.get(port["targetPort"], port["targetPort"]) == 8080
 
 
-def test_config_map_holds_a_valid_application_yaml() -> None:
+def test_config_map_holds_an_application_yaml_startpunkt_loads() -> None:
+    """Loaded by the app's own config loader: an unknown key or wrong type would stop start-up."""
     config_map = documents.the_object(_manifests(), "ConfigMap")
-    config = yaml.safe_load(config_map["data"]["application.yaml"])
-    assert list(config) == ["startpunkt"]
-    unknown = _leaf_paths(config["startpunkt"]) - CONFIG_KEYS
-    assert unknown == set(), "keys outside SPEC 7 stop start-up"
-    settings = config["startpunkt"]
-    assert settings["realtime"]["enabled"] is True
-    assert settings["manifests"]["enabled"] is False, "in a cluster, show the cluster"
+    document = yaml.safe_load(config_map["data"]["application.yaml"])
+    assert list(document) == ["startpunkt"]
+    settings = config.from_mapping(document, {})
+    assert settings.realtime.enabled is True
+    assert settings.manifests.enabled is False, "in a cluster, show the cluster"
+    assert settings.namespace_selector.any is True, "the ClusterRole is cluster-wide"
+
+
+def test_url_from_default_kinds_are_readable() -> None:
+    """Every kind urlFrom may read by default has `get` in the ClusterRole, and none other."""
+    allowed = config.from_mapping({}, {}).url_from.allowed_kinds
+    assert set(allowed) <= set(URL_FROM_RESOURCES), "map the new kind, then grant `get` on it"
+    granted = documents.rbac_grants(documents.the_object(_manifests(), "ClusterRole"))
+    for kind in allowed:
+        assert "get" in granted[URL_FROM_RESOURCES[kind]], kind
+    assert granted[("", "services")] == {"get"}, "Services are read one at a time, not watched"
 
 
 def test_optional_ingress_is_ready_for_server_sent_events() -> None:
