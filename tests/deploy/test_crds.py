@@ -6,6 +6,7 @@ server does it; see that module for what is and is not modelled.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,39 +216,66 @@ def test_rejected_fixture(obj: dict[str, Any]) -> None:
         assert [e.split(":")[0] for e in outcome.errors] == [field]
 
 
-def _example_resources() -> list[tuple[str, dict[str, Any]]]:
-    """Application/Bookmark documents of startpunkt or Hajimari found under examples/."""
-    if not documents.EXAMPLES.is_dir():
-        return []
+def _example_resources(root: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Application/Bookmark documents of startpunkt or Hajimari in the YAML files under root."""
     found = []
-    for path in documents.yaml_files(documents.EXAMPLES):
+    for path in documents.yaml_files(root):
         for doc in documents.load_documents(path):
             if not isinstance(doc, dict) or doc.get("kind") not in {"Application", "Bookmark"}:
                 continue
             group = str(doc.get("apiVersion", "")).split("/")[0]
             if group in {"startpunkt.ullberg.us", "hajimari.io"}:
-                found.append((documents.rel(path), doc))
+                found.append((path.name, doc))
     return found
 
 
-def test_example_resources_are_admitted() -> None:
-    """Every custom object in examples/ would be accepted by a cluster with these CRDs.
+def _refusals(resources: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Why a cluster with these CRDs would refuse each resource it refuses.
 
     Startpunkt objects get strict field validation (as with `kubectl apply`). Hajimari objects
     are checked without it: Hajimari forks differ in optional fields, which their servers prune.
     """
-    examples = _example_resources()
-    if not examples:
-        pytest.skip("no examples/ directory with Application/Bookmark documents (yet)")
-    failures = []
-    for path, doc in examples:
+    refusals = []
+    for path, doc in resources:
         label = f"{path} {doc['apiVersion']} {doc['kind']} {doc.get('metadata', {}).get('name')}"
         try:
             outcome = _admit(doc)
         except (KeyError, ValueError):
-            failures.append(f"{label}: no served version or CRD for it")
+            refusals.append(f"{label}: no CRD serves this apiVersion")
             continue
         strict = doc["apiVersion"].startswith("startpunkt.ullberg.us/")
         if not outcome.accepted(strict=strict):
-            failures.append(f"{label}: {outcome.errors + outcome.unknown}")
-    assert failures == []
+            refusals.append(f"{label}: {outcome.errors + outcome.unknown}")
+    return refusals
+
+
+def test_example_resources_are_admitted() -> None:
+    """Every custom object in examples/ would be accepted by a cluster with these CRDs."""
+    if not documents.EXAMPLES.is_dir():
+        pytest.skip("no examples/ directory (yet)")
+    resources = _example_resources(documents.EXAMPLES)
+    if not resources:
+        pytest.skip("no Application/Bookmark documents under examples/ (yet)")
+    assert _refusals(resources) == []
+
+
+def test_example_check_reports_what_a_cluster_refuses(tmp_path: Path) -> None:
+    """The examples check above can fail: here on a made-up examples directory."""
+    (tmp_path / "apps.yaml").write_text(
+        "apiVersion: startpunkt.ullberg.us/v1alpha4\nkind: Application\n"
+        "metadata: {name: ok}\nspec: {name: OK, url: 'https://ok.example'}\n---\n"
+        "apiVersion: startpunkt.ullberg.us/v1alpha3\nkind: Application\n"
+        "metadata: {name: old}\nspec: {name: Old, url: 'https://x', urlFrom: {kind: Service}}\n"
+        "---\napiVersion: startpunkt.ullberg.us/v1beta1\nkind: Bookmark\n"
+        "metadata: {name: future}\nspec: {name: F, group: G, url: 'https://x'}\n---\n"
+        "apiVersion: hajimari.io/v1alpha1\nkind: Application\n"
+        "metadata: {name: haji}\nspec: {name: H, group: G, url: 'https://h', enabled: true}\n"
+        "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: skipped}\n",
+        encoding="utf-8",
+    )
+    resources = _example_resources(tmp_path)
+    assert [doc["metadata"]["name"] for _, doc in resources] == ["ok", "old", "future", "haji"]
+    assert _refusals(resources) == [
+        "apps.yaml startpunkt.ullberg.us/v1alpha3 Application old: ('spec.urlFrom',)",
+        "apps.yaml startpunkt.ullberg.us/v1beta1 Bookmark future: no CRD serves this apiVersion",
+    ]
