@@ -19,10 +19,12 @@ from typing import Any
 
 import yaml
 
+# {{ body }}, with the optional trim markers `{{- ` and ` -}}` captured.
 ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
+# Inside an action: string literals, parentheses, pipes, assignments, other words.
+TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\(|\)|\||:=|=|[^\s()|]+')
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\(|\)|\||:=|=|[^\s()|]+')
 
 
 class TemplateError(Exception):
@@ -252,11 +254,15 @@ class Chart:
                 stack[-1][-1].append(inner)
                 stack.append(inner)
             elif word == ")":
+                if len(stack) == 1:
+                    raise TemplateError("unbalanced parentheses")
                 stack.pop()
             elif word == "|":
                 stack[-1].append([])
             else:
                 stack[-1][-1].append(word)
+        if len(stack) != 1:
+            raise TemplateError("unbalanced parentheses")
         return self._run_commands(commands, dot, variables)
 
     def _run_commands(self, commands: list[list[Any]], dot: Any, variables: dict) -> Any:
@@ -316,11 +322,13 @@ def render_string(source: str, dot: Any) -> str:
 
 
 def _fields(value: Any, names: list[str]) -> Any:
-    """Follow .a.b.c through maps; a missing key is nil, as with Helm's map values."""
+    """Follow .a.b.c through maps: a missing key is nil, a field of nil is an error (as in Helm)."""
     for name in names:
         if not isinstance(value, dict):
-            if value is None:
-                return None
-            raise TemplateError(f"cannot read field {name!r} of {type(value).__name__}")
+            raise TemplateError(
+                f"nil pointer evaluating .{name}"
+                if value is None
+                else f"cannot read field {name!r} of {type(value).__name__}"
+            )
         value = value.get(name)
     return value

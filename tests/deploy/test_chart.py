@@ -179,7 +179,15 @@ def test_renderer_follows_go_template_rules() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ['{{ lookup "v1" "Secret" "" "" }}', "{{ if .a }}x", "{{ end }}", "{{ tpl . }}", "{{ x"],
+    [
+        '{{ lookup "v1" "Secret" "" "" }}',
+        "{{ if .a }}x",
+        "{{ end }}",
+        "{{ tpl . }}",
+        "{{ x",
+        "{{ .missing.field }}",
+        "{{ (.a }}",
+    ],
 )
 def test_renderer_refuses_what_it_does_not_model(source: str) -> None:
     """The render tests mean something only if unknown constructs fail instead of vanishing."""
