@@ -1,7 +1,243 @@
-"""Placeholder until its issue lands."""
+"""The REST API under `/api/`: JSON read from the catalog snapshot, never from Kubernetes.
+
+Paths and shapes follow the reference (SPEC §3). The lists carry an ETag derived from the
+snapshot's content hash, equal in every worker, so a polling client revalidates for the price of
+a header comparison; each list is serialised once per catalog version. Every error under `/api/`
+answers JSON (`{"error": ..., "status": ...}`), including paths nothing serves.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import dataclasses
+import json
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from startpunkt import catalog, config, i18n, model, runtime
 
 bp = Blueprint("api", __name__)
+
+CACHE_PART = "api_bodies"
+"""Key of this blueprint's `BodyCache` in `runtime.parts`."""
+
+MAX_CACHED_BODIES = 64
+"""Serialised lists kept per catalog version; tag combinations past this are rebuilt."""
+
+JSON = "application/json"
+ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+_PONGS = {
+    "apps": "Application",
+    "bookmarks": "Bookmark",
+    "config": "Config",
+    "i8n": "I8n",
+    "theme": "Theme",
+}
+"""Ping paths and the resource named in their answer, as the reference words it."""
+
+
+class BodyCache:
+    """Serialised list answers of the current snapshot, by kind and effective tags."""
+
+    def __init__(self) -> None:
+        self._snapshot: catalog.Snapshot | None = None
+        self._bodies: dict[Hashable, bytes] = {}
+        self._tags: frozenset[str] = frozenset()
+
+    def _follow(self, snapshot: catalog.Snapshot) -> None:
+        """Forget everything when the catalog has moved on."""
+        if snapshot is not self._snapshot:
+            self._snapshot, self._bodies = snapshot, {}
+            self._tags = frozenset().union(*(a.tag_set() for a in snapshot.applications))
+
+    def known_tags(self, snapshot: catalog.Snapshot) -> frozenset[str]:
+        """Every tag some application of `snapshot` carries."""
+        self._follow(snapshot)
+        return self._tags
+
+    def body(self, snapshot: catalog.Snapshot, key: Hashable, build: Callable[[], Any]) -> bytes:
+        """The JSON of `build()` for `key`, serialised at most once per snapshot."""
+        self._follow(snapshot)
+        body = self._bodies.get(key)
+        if body is None:
+            if len(self._bodies) >= MAX_CACHED_BODIES:
+                del self._bodies[next(iter(self._bodies))]
+            body = self._bodies[key] = dumps(build())
+        return body
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    runtime.get(state.app).parts[CACHE_PART] = BodyCache()
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(body: bytes | Any, *, status: int = 200, etag: str | None = None) -> Response:
+    """A JSON answer that browsers revalidate before reuse."""
+    data = body if isinstance(body, bytes) else dumps(body)
+    response = Response(data, status=status, mimetype=JSON)
+    response.headers["Cache-Control"] = "no-cache"
+    if etag is not None:
+        response.set_etag(etag)
+    return response
+
+
+def error_response(exc: HTTPException) -> Response:
+    """`{"error": reason, "status": code}`, keeping the error's headers (Allow, Retry-After)."""
+    code = exc.code or 500
+    response = json_response({"error": exc.description or exc.name, "status": code}, status=code)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def unrouted() -> HTTPException:
+    """404 for a path nothing serves; 405 when a route serves it, but only for GET."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        rule, _ = adapter.match(method="GET", return_rule=True)
+    except HTTPException:
+        rule = None
+    if rule is None or rule.endpoint == request.endpoint:
+        return NotFound(f"Nothing is served at {request.path}.")
+    return MethodNotAllowed(valid_methods=sorted(rule.methods or ()))
+
+
+bp.register_error_handler(HTTPException, error_response)
+
+
+@bp.after_request
+def _no_sniff(response: Response) -> Response:
+    """Browsers must never render an answer (names come from the cluster) as anything else."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _etag(snapshot: catalog.Snapshot) -> str:
+    """Same items and release, same tag: in every worker and replica."""
+    return f"{snapshot.digest}-{runtime.get().version}"
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(etag)
+    return response
+
+
+def _groups(groups: list[catalog.Group], member: str) -> dict[str, Any]:
+    return {
+        "groups": [
+            {"name": g.name, member: [model.to_json(item) for item in g.items]} for g in groups
+        ]
+    }
+
+
+def _list_answer(kind: str, tags: str = "") -> Response:
+    """A cached group list, or 304 before any JSON is touched when the client has it."""
+    rt = runtime.get()
+    snapshot = rt.catalog.snapshot()
+    etag = _etag(snapshot)
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag)
+    cache: BodyCache = rt.parts[CACHE_PART]
+    if kind == "bookmarks":
+        body = cache.body(snapshot, kind, lambda: _groups(snapshot.bookmark_groups(), kind))
+    else:
+        # Tags no application carries change nothing: such requests share one body.
+        wanted = model.split_tags(tags) & cache.known_tags(snapshot)
+        body = cache.body(
+            snapshot,
+            (kind, wanted),
+            lambda: _groups(snapshot.application_groups(wanted), "applications"),
+        )
+    return json_response(body, etag=etag)
+
+
+@bp.get("/api/apps")
+@bp.get("/api/apps/")
+def applications() -> Response:
+    """Untagged applications, grouped."""
+    return _list_answer("applications")
+
+
+@bp.get("/api/apps/<tags>")
+def tagged_applications(tags: str) -> Response:
+    """Untagged applications plus those with any of the comma-separated `tags`."""
+    return _list_answer("applications", tags)
+
+
+@bp.get("/api/apps/<group>/<name>")
+def application(group: str, name: str) -> Response:
+    """One application, group and name matched case-insensitively."""
+    snapshot = runtime.get().catalog.snapshot()
+    found = snapshot.find_application(group, name)
+    if found is None:
+        raise NotFound(f"No application named {name!r} in group {group!r}.")
+    etag = _etag(snapshot)
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag)
+    return json_response(model.to_json(found), etag=etag)
+
+
+@bp.get("/api/bookmarks")
+def bookmarks() -> Response:
+    """Every bookmark, grouped."""
+    return _list_answer("bookmarks")
+
+
+@bp.get("/api/config")
+def public_config() -> Response:
+    """What the page may know about the configuration."""
+    rt = runtime.get()
+    return json_response(config.public(rt.settings, rt.version))
+
+
+@bp.get("/api/theme")
+def theme() -> Response:
+    """The light and dark colours, under the reference's camelCase names."""
+    colours = runtime.get().settings.web.theme
+    return json_response({"light": _colours(colours.light), "dark": _colours(colours.dark)})
+
+
+def _colours(colours: config.ThemeColors) -> dict[str, str]:
+    return {config.camel(f.name): getattr(colours, f.name) for f in dataclasses.fields(colours)}
+
+
+@bp.get("/api/i8n")
+@bp.get("/api/i8n/<path:lang>")
+def translation(lang: str | None = None) -> Response:
+    """The translation for `lang` (`xx` or `xx-YY`), else for the default language.
+
+    Anything else, `../../etc/passwd` included, gets the default language: the answer is
+    chosen among the files loaded at start, never looked up by name.
+    """
+    rt = runtime.get()
+    tag = i18n.resolve(lang, rt.settings.default_language)
+    response = json_response(i18n.body(tag), etag=f"{tag}-{rt.version}")
+    response.headers["Content-Language"] = tag
+    return response.make_conditional(request)
+
+
+def _pong(resource: str) -> Response:
+    return Response(f"Pong from {resource} Resource", mimetype="text/plain")
+
+
+for _path, _resource in _PONGS.items():
+    bp.add_url_rule(f"/api/{_path}/ping", f"ping_{_path}", _pong, defaults={"resource": _resource})
+
+
+@bp.route("/api", methods=ANY_METHOD)
+@bp.route("/api/<path:rest>", methods=ANY_METHOD)
+def unknown(rest: str = "") -> Response:
+    """Keep errors under `/api/` JSON even where no route exists (the page owns `/<tags>`)."""
+    raise unrouted()
