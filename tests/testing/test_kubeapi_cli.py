@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import gevent
 import kubernetes
 import pytest
+import urllib3
+import yaml
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -81,3 +85,56 @@ def test_cli_serves_loaded_manifests_and_stops_on_sigterm(cli):
     assert process.returncode == 0
     assert stdout.startswith("listening on http://127.0.0.1:")
     assert "skipped Deployment" in stderr
+
+
+def control(kubeconfig: pathlib.Path, method: str, action: str) -> dict:
+    config = yaml.safe_load(kubeconfig.read_text())
+    request = urllib.request.Request(
+        f"{config['clusters'][0]['cluster']['server']}/_kubeapi/{action}",
+        method=method,
+        headers={"Authorization": f"Bearer {config['users'][0]['user']['token']}"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def test_cli_control_endpoints_compact_and_drop_watches(cli):
+    _, kubeconfig = cli
+    configuration = kubernetes.client.Configuration()
+    kubernetes.config.load_kube_config(str(kubeconfig), client_configuration=configuration)
+    client = kubernetes.client.ApiClient(configuration)
+    custom = kubernetes.client.CustomObjectsApi(client)
+    where = ("example.com", "v1", "widgets")
+
+    def watch(**options) -> list[dict]:
+        stream = kubernetes.watch.Watch().stream(
+            custom.list_cluster_custom_object, *where, _request_timeout=(2, 15), **options
+        )
+        return list(stream)
+
+    def watch_until_dropped() -> type[BaseException] | None:
+        try:
+            watch(timeout_seconds=10)
+        except urllib3.exceptions.ProtocolError as error:
+            return type(error)
+        return None
+
+    with client:
+        custom.create_cluster_custom_object(*where, {"kind": "Widget", "metadata": {"name": "b"}})
+        compacted = control(kubeconfig, "POST", "compact")
+        with pytest.raises(kubernetes.client.ApiException) as expired:
+            watch(resource_version="1", timeout_seconds=5)
+        reader = gevent.spawn(watch_until_dropped)
+        deadline = time.monotonic() + 10
+        while control(kubeconfig, "GET", "state")["openWatches"] < 1:
+            assert time.monotonic() < deadline, "the watch never opened"
+            gevent.sleep(0.05)
+        dropped = control(kubeconfig, "POST", "drop-watches")
+        outcome = reader.get(timeout=10)
+        state = control(kubeconfig, "GET", "state")
+
+    assert compacted == {"compactedTo": 2}
+    assert expired.value.status == 410
+    assert dropped == {"dropped": 1}
+    assert outcome is urllib3.exceptions.ProtocolError
+    assert state["requests"]["watch"] == 2 and state["openWatches"] == 0

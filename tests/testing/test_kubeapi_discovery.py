@@ -61,6 +61,7 @@ def test_a_type_registered_later_appears_in_discovery_and_serves(kubeapi, custom
     resources = custom.get_api_resources("networking.istio.io", "v1").resources
 
     assert before.value.status == 404 and '"reason":"NotFound"' in before.value.body
+    assert kubeapi.count("list", "virtualservices.networking.istio.io") == 2  # 404 counted too
     assert discovery_before.value.status == 404
     assert after["kind"] == "VirtualServiceList" and after["items"] == []
     assert [(r.name, r.kind) for r in resources] == [("virtualservices", "VirtualService")]

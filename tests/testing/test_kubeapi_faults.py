@@ -29,12 +29,13 @@ def test_fail_answers_a_status_until_cleared(kubeapi, networking, code):
 def test_fail_can_target_one_verb_and_a_path_pattern(kubeapi, custom, networking):
     kubeapi.fail("/apis/hajimari.io/*", 403, verbs=["watch"])
 
-    listed = custom.list_cluster_custom_object("hajimari.io", "v1alpha1", "applications")
+    hajimari = ("hajimari.io", "v1alpha1", "applications")
+
+    listed = custom.list_cluster_custom_object(*hajimari)
     with pytest.raises(kubernetes.client.ApiException) as raised:
         for _ in kubernetes.watch.Watch().stream(
-            custom.list_cluster_custom_object, "hajimari.io", "v1alpha1", "applications",
-            timeout_seconds=5, _request_timeout=(2, 10),
-        ):  # fmt: skip
+            custom.list_cluster_custom_object, *hajimari, timeout_seconds=5, _request_timeout=(2, 9)
+        ):
             pytest.fail("a forbidden watch streams nothing")
 
     assert listed["items"] == []
@@ -79,7 +80,7 @@ def test_hang_sends_headers_then_nothing_until_the_client_times_out(kubeapi, net
         ):
             pytest.fail("a hung watch sends no event")
 
-    assert 2.9 < time.monotonic() - started < 5
+    assert 2.9 < time.monotonic() - started < 8
     deadline = time.monotonic() + 5
     while kubeapi.open_watches() and time.monotonic() < deadline:
         gevent.sleep(0.01)  # the server notices the client closing

@@ -40,14 +40,18 @@ def test_stop_cuts_open_watches(kubeapi, networking, once_watching):
             pass
 
 
-@pytest.fixture(params=["cryptography", "openssl"])
-def tls_server(request):
-    """A TLS server with a token, its certificates made by each available backend."""
+@pytest.fixture(scope="module", params=["cryptography", "openssl"])
+def certificates(request) -> certs.Certificates:
+    """Certificates from each available backend, made once per module."""
     if request.param == "cryptography" and not certs.have_cryptography():
         pytest.skip("cryptography is not installed")
     if request.param == "openssl" and shutil.which("openssl") is None:
         pytest.skip("no openssl command")
-    certificates = certs.generate(use_openssl=request.param == "openssl")
+    return certs.generate(use_openssl=request.param == "openssl")
+
+
+@pytest.fixture
+def tls_server(certificates):
     with KubeApiServer(tls=certificates, token="s3cret") as server:
         yield server
 
@@ -60,6 +64,16 @@ def test_tls_with_token(tls_server, make_client):
 
     assert tls_server.url.startswith("https://127.0.0.1:")
     assert [i.metadata.name for i in listed.items] == ["web"]
+
+
+def test_tls_watch_streams_events(tls_server, make_client, once_watching, collect):
+    networking = kubernetes.client.NetworkingV1Api(make_client(tls_server))
+    once_watching(tls_server, lambda: tls_server.apply(INGRESS))
+
+    events = collect(networking.list_ingress_for_all_namespaces, until=lambda e: len(e) == 1)
+
+    assert events[0]["type"] == "ADDED"
+    assert events[0]["object"].metadata.name == "web"
 
 
 def test_tls_without_token_is_401(tls_server, make_client):

@@ -120,3 +120,11 @@ def test_python_api_errors_name_the_problem(kubeapi, ingress):
         kubeapi.apply({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {}})
     with pytest.raises(KeyError, match="not found"):
         kubeapi.delete("networking.k8s.io/v1", "ingresses", "default", "nope")
+
+
+def test_selectors_are_refused_rather_than_ignored(kubeapi, networking):
+    with pytest.raises(kubernetes.client.ApiException) as raised:
+        networking.list_ingress_for_all_namespaces(label_selector="app=web")
+
+    assert raised.value.status == 400
+    assert "selectors are not supported" in raised.value.body

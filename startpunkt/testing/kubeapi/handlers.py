@@ -11,9 +11,12 @@ import collections
 import dataclasses
 import fnmatch
 import json
+import logging
 from typing import Any
 
 from startpunkt.testing.kubeapi import discovery, protocol, registry, store
+
+logger = logging.getLogger(__name__)
 
 HEALTH_PATHS = ("/healthz", "/livez", "/readyz")
 
@@ -51,11 +54,11 @@ class State:
     )
 
 
-def target_matches(target: str, resource: registry.ResourceType | None, path: str) -> bool:
+def target_matches(target: str, name: str | None, path: str) -> bool:
     """A target is a plural, `plural.group`, or (containing `/`) a glob on the URL path."""
     if "/" in target:
         return fnmatch.fnmatchcase(path, target)
-    return resource is not None and resource.matches(target)
+    return name is not None and registry.name_matches(target, name)
 
 
 def present(resource: registry.ResourceType, obj: dict, *, in_list: bool = False) -> dict:
@@ -76,6 +79,9 @@ def handle(state: State, request: protocol.Request) -> bytes | WatchSpec:
         code, body = _route(state, request)
     except _Reply as reply:
         code, body = reply.code, reply.body
+    except Exception:
+        logger.exception("%s %s failed", request.method, request.path)
+        code, body = 500, protocol.status(500, "the test API server failed; see its log")
     if isinstance(body, WatchSpec):
         return body
     return protocol.json_response(code, body, keep_alive=keep_alive)
@@ -96,12 +102,11 @@ def _not_found() -> _Reply:
     return _fail(404, "the server could not find the requested resource")
 
 
-def _check_faults(
-    state: State, verb: str, resource: registry.ResourceType | None, path: str
-) -> None:
-    state.requests[(verb, resource.name if resource else path)] += 1
+def _count_and_check_faults(state: State, verb: str, name: str | None, path: str) -> None:
+    """Count the request under its resource name (or path), then raise an injected fault."""
+    state.requests[(verb, name or path)] += 1
     for target, fault in state.faults.items():
-        if target_matches(target, resource, path) and (fault.verbs is None or verb in fault.verbs):
+        if target_matches(target, name, path) and (fault.verbs is None or verb in fault.verbs):
             raise _fail(fault.status, f"injected failure for {target}")
 
 
@@ -113,7 +118,7 @@ def _route(state: State, request: protocol.Request) -> tuple[int, Any]:
         return _resource_request(state, request, parts[1], parts[2], parts[3:])
     if request.method != "GET":
         raise _fail(405, f"method {request.method} not allowed")
-    _check_faults(state, "discovery", None, request.path)
+    _count_and_check_faults(state, "discovery", None, request.path)
     document = _discovery(state, parts)
     if document is None:
         raise _not_found()
@@ -147,15 +152,18 @@ def _resource_request(
     if len(rest) >= 3 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]
     if not rest or len(rest) > 2:
-        raise _not_found()
+        raise _not_found()  # subresources (status, scale, ...) are not served
     plural, name = rest[0], (rest[1] if len(rest) == 2 else None)
+    verb = _verb(request.method, name=name, watch=watch)
+    # Counted before the lookup, so polling for a kind that is not installed shows up too.
+    _count_and_check_faults(state, verb, registry.resource_name(group, plural), request.path)
     resource = state.types.find(group, version, plural)
     if resource is None or resource.plural != plural:
         raise _not_found()
     if (namespace and not resource.namespaced) or (name and resource.namespaced and not namespace):
         raise _not_found()
-    verb = _verb(request.method, name=name, watch=watch)
-    _check_faults(state, verb, resource, request.path)
+    if any(key in request.query for key in ("labelSelector", "fieldSelector")):
+        raise _fail(400, "selectors are not supported by startpunkt.testing.kubeapi")
     if verb == "watch":
         return 200, _watch_spec(state, request, resource, namespace)
     if verb == "list":
@@ -163,18 +171,29 @@ def _resource_request(
     if verb == "create":
         return 201, _write(state, resource, namespace, None, request.body)
     assert name is not None
+    return _object_request(state, request, verb, resource, namespace, name)
+
+
+def _object_request(
+    state: State,
+    request: protocol.Request,
+    verb: str,
+    resource: registry.ResourceType,
+    namespace: str | None,
+    name: str,
+) -> tuple[int, Any]:
+    """get, update (PUT) or delete of one existing object."""
     existing = state.objects.get(resource.storage_key, namespace, name)
+    details = {"name": name, "group": resource.group, "kind": resource.plural}
     if existing is None:
-        message = f'{resource.name} "{name}" not found'
-        raise _fail(404, message, name=name, group=group, kind=plural)
+        raise _fail(404, f'{resource.name} "{name}" not found', **details)
     if verb == "get":
         return 200, present(resource, existing)
     if verb == "update":
         return 200, _write(state, resource, namespace, name, request.body)
     state.objects.remove(resource, namespace, name)
     success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
-    details = {"name": name, "group": group, "kind": plural, "uid": existing["metadata"]["uid"]}
-    return 200, {**success, "details": details}
+    return 200, {**success, "details": {**details, "uid": existing["metadata"]["uid"]}}
 
 
 def _verb(method: str, *, name: str | None, watch: bool) -> str:
@@ -214,7 +233,7 @@ def _watch_spec(
         resource_version=resource_version,
         timeout=float(timeout) if timeout.isdigit() and int(timeout) > 0 else None,
         bookmarks=request.flag("allowWatchBookmarks"),
-        hang=any(target_matches(t, resource, request.path) for t in state.hangs),
+        hang=any(target_matches(t, resource.name, request.path) for t in state.hangs),
     )
 
 

@@ -32,16 +32,24 @@ class ResourceType:
 
     @property
     def name(self) -> str:
-        """`plural.group` (or just `plural` for the core group), as in RBAC and CRD names."""
-        return f"{self.plural}.{self.group}" if self.group else self.plural
+        return resource_name(self.group, self.plural)
 
     @property
     def storage_key(self) -> tuple[str, str]:
         return (self.group, self.plural)
 
     def matches(self, target: str) -> bool:
-        """True for `plural` or `plural.group` naming this type."""
-        return target in (self.plural, self.name)
+        return name_matches(target, self.name)
+
+
+def resource_name(group: str, plural: str) -> str:
+    """`plural.group` (or just `plural` for the core group), as in RBAC and CRD names."""
+    return f"{plural}.{group}" if group else plural
+
+
+def name_matches(target: str, name: str) -> bool:
+    """A target names a resource by `plural` (any group) or by `plural.group`."""
+    return target in (name, name.partition(".")[0])
 
 
 def _builtin(group: str, version: str, plural: str, kind: str, *, namespaced: bool = True):

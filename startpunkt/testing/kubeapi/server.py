@@ -21,10 +21,12 @@ from typing import Any
 
 import gevent
 import gevent.monkey
+import gevent.pool
 import gevent.server
 
 from startpunkt.testing.kubeapi import (
     certs,
+    control,
     handlers,
     kubeconfig,
     loading,
@@ -47,6 +49,8 @@ class _Connection:
 
 class KubeApiServer:
     """An in-process Kubernetes API server for tests and benchmarks (see module docstring)."""
+
+    VERBS = ("list", "watch", "get", "create", "update", "delete", "discovery")
 
     def __init__(
         self,
@@ -78,6 +82,8 @@ class KubeApiServer:
 
     def start(self) -> KubeApiServer:
         """Listen (again, on the same port after a stop) and return at once."""
+        if self._server is not None:
+            return self
         if not gevent.monkey.is_module_patched("socket"):
             raise RuntimeError(
                 "KubeApiServer in-process needs gevent.monkey.patch_all() first; "
@@ -99,7 +105,7 @@ class KubeApiServer:
         if self._server is None:
             return
         self._server.close()
-        self._cut([c for c in self._connections])
+        self._cut(list(self._connections))
         self._server.stop(timeout=0)
         self._server = None
 
@@ -108,6 +114,10 @@ class KubeApiServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    @property
+    def token(self) -> str | None:
+        return self._state.token
 
     @property
     def url(self) -> str:
@@ -143,9 +153,10 @@ class KubeApiServer:
         found = self._state.objects.get(resource.storage_key, namespace, name)
         return handlers.present(resource, found) if found else None
 
-    def list(
+    def objects(
         self, api_version: str, kind_or_plural: str, namespace: str | None = None
     ) -> list[dict[str, Any]]:
+        """The stored objects of a type (in one namespace if given), by namespace and name."""
         resource = self._resource(api_version, kind_or_plural)
         items = self._state.objects.items(resource.storage_key, namespace)
         return [handlers.present(resource, obj) for obj in items]
@@ -180,7 +191,7 @@ class KubeApiServer:
     # -- types --------------------------------------------------------------------------------
 
     def register(
-        self, group: str, version: str, plural: str, kind: str, namespaced: bool = True
+        self, group: str, version: str, plural: str, kind: str, *, namespaced: bool = True
     ) -> registry.ResourceType:
         """Serve a type from now on (discovery included), like installing a CRD."""
         resource = registry.ResourceType(group, version, plural, kind, namespaced=namespaced)
@@ -230,11 +241,15 @@ class KubeApiServer:
     # -- observation --------------------------------------------------------------------------
 
     def count(self, verb: str, target: str | None = None) -> int:
-        """Requests seen for verb (list, watch, get, create, update, delete, discovery)."""
+        """Requests for a verb (one of VERBS) and target, counted since the server was made.
+
+        Resource requests are counted under `plural.group` (registered or not), discovery
+        requests under their path; target is a plural, `plural.group` or a path.
+        """
         return sum(
             n
             for (seen_verb, name), n in self._state.requests.items()
-            if seen_verb == verb and (target is None or target in (name, name.split(".")[0]))
+            if seen_verb == verb and (target is None or registry.name_matches(target, name))
         )
 
     def open_watches(self, target: str | None = None) -> int:
@@ -264,7 +279,10 @@ class KubeApiServer:
         return resource
 
     def _listen(self) -> None:
-        self._server = gevent.server.StreamServer((self.host, self.port), self._handle)
+        # A pool, so that stop() also kills handlers accepted but not yet running.
+        self._server = gevent.server.StreamServer(
+            (self.host, self.port), self._handle, spawn=gevent.pool.Pool()
+        )
         self._server.start()
         self.port = self._server.server_port
         self._state.address = f"{self.host}:{self.port}"
@@ -296,7 +314,7 @@ class KubeApiServer:
     def _serve_requests(self, sock: socket.socket, connection: _Connection) -> None:
         reader = protocol.RequestReader(sock)
         while (request := reader.read()) is not None:
-            reply = handlers.handle(self._state, request)
+            reply = control.handle(self, request) or handlers.handle(self._state, request)
             if isinstance(reply, handlers.WatchSpec):
                 connection.watch = reply
                 watching.stream(

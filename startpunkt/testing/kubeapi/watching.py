@@ -50,9 +50,12 @@ def stream(
     """Serve the watch until it times out or the client leaves."""
     pending: collections.deque[store.Event] = collections.deque()
     wake = gevent.event.Event()
+    # A version from the future: like the real server, send only what comes after it.
+    newer_than = int(spec.resource_version or 0)
 
     def follow(event: store.Event) -> None:
-        if spec.namespace is None or event.namespace == spec.namespace:
+        in_namespace = spec.namespace is None or event.namespace == spec.namespace
+        if in_namespace and event.resource_version > newer_than:
             pending.append(event)
             wake.set()
 
