@@ -24,8 +24,9 @@ bp = Blueprint("api", __name__)
 CACHE_PART = "api_bodies"
 """Key of this blueprint's `BodyCache` in `runtime.parts`."""
 
-MAX_CACHED_BODIES = 64
-"""Serialised lists kept per catalog version; tag combinations past this are rebuilt."""
+MAX_CACHED_BODIES = 32
+"""Serialised lists kept per catalog version (each up to ~330 KiB at 1,000 apps); more tag
+combinations than this are rebuilt."""
 
 JSON = "application/json"
 ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")

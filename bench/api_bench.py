@@ -1,0 +1,234 @@
+"""How much a polling client costs: `/api/apps` answered in full (200) and revalidated (304).
+
+Starts the real server (gunicorn, gevent worker) on a temporary manifest directory holding
+generated, annotated Ingresses, waits until `/api/apps` lists all of them, then drives it from a
+few keep-alive connections (one thread each) for a fixed time per case and prints requests/s,
+latency percentiles, the 304/200 ratio, the machine and the command. Only 127.0.0.1 is used.
+
+    python bench/api_bench.py [--apps 1000] [--duration 10] [--connections 4] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shlex
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from startpunkt.testing import live
+
+GROUPS = (
+    "Media",
+    "Monitoring",
+    "Home Automation",
+    "Development",
+    "Storage",
+    "Network",
+    "Security",
+    "Productivity",
+    "Games",
+    "Infrastructure",
+)
+PER_FILE = 50
+
+
+def write_manifests(directory: Path, count: int) -> None:
+    """`count` opted-in Ingresses, PER_FILE documents to a file, spread over the groups."""
+    for start in range(0, count, PER_FILE):
+        docs = []
+        for i in range(start, min(start + PER_FILE, count)):
+            host = f"app-{i:04d}.bench.example"
+            docs.append(f"""apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: app-{i:04d}
+  namespace: ns-{i % 7}
+  annotations:
+    startpunkt.ullberg.us/enable: "true"
+    startpunkt.ullberg.us/appName: "Application {i:04d}"
+    startpunkt.ullberg.us/group: "{GROUPS[i % len(GROUPS)]}"
+    startpunkt.ullberg.us/icon: "mdi:application"
+    startpunkt.ullberg.us/info: "Generated application number {i} for the API benchmark"
+    startpunkt.ullberg.us/location: "{i % 13}"
+    startpunkt.ullberg.us/targetBlank: "true"
+spec:
+  tls:
+    - hosts: [{host}]
+  rules:
+    - host: {host}
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: app-{i:04d}
+                port:
+                  number: 80
+""")
+        (directory / f"ingresses-{start // PER_FILE:03d}.yaml").write_text("---\n".join(docs))
+
+
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def wait_for_apps(port: int, count: int, timeout: float) -> tuple[str, int]:
+    """Poll until `/api/apps` lists `count` applications; return its ETag and body size."""
+    deadline = time.monotonic() + timeout
+    seen = -1
+    while time.monotonic() < deadline:
+        status, headers, body = get(port, "/api/apps")
+        if status == 200:
+            groups = json.loads(body)["groups"]
+            seen = sum(len(g["applications"]) for g in groups)
+            if seen == count:
+                return headers["ETag"], len(body)
+        time.sleep(0.2)
+    raise SystemExit(f"/api/apps listed {seen} of {count} applications after {timeout:.0f}s")
+
+
+@dataclass
+class Tally:
+    """What one connection achieved."""
+
+    done: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+def drive(port: int, headers: dict[str, str], expect: int, until: float, tally: Tally) -> None:
+    """Send requests on one keep-alive connection until `until` (monotonic seconds)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while (start := time.monotonic()) < until:
+        try:
+            conn.request("GET", "/api/apps", headers=headers)
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            tally.errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            continue
+        if response.status != expect:
+            tally.errors += 1
+            continue
+        tally.done += 1
+        tally.latencies.append(time.monotonic() - start)
+    conn.close()
+
+
+def measure(
+    port: int, headers: dict[str, str], *, expect: int, connections: int, duration: float
+) -> dict[str, float]:
+    """Requests/s and latency of `connections` keep-alive clients over `duration` seconds."""
+    warm = time.monotonic() + min(1.0, duration / 5)
+    drive(port, headers, expect, warm, Tally())
+    tallies = [Tally() for _ in range(connections)]
+    until = time.monotonic() + duration
+    threads = [
+        threading.Thread(target=drive, args=(port, headers, expect, until, t)) for t in tallies
+    ]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration + 30)
+    elapsed = time.monotonic() - began
+    latencies = sorted(x for t in tallies for x in t.latencies)
+    done = sum(t.done for t in tallies)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 100 else [float("nan")] * 99
+    return {
+        "requests": done,
+        "errors": sum(t.errors for t in tallies),
+        "rps": done / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
+
+
+def machine() -> str:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"nproc {cpus}, Python {platform.python_version()} ({platform.machine()}, "
+        f"{platform.system()} {platform.release()})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per case")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--ready-timeout", type=float, default=120.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="startpunkt-bench-") as tmp:
+        manifests = Path(tmp) / "manifests"
+        manifests.mkdir()
+        write_manifests(manifests, args.apps)
+        env = {
+            "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
+            "STARTPUNKT_MANIFESTS_ENABLED": "true",
+            "STARTPUNKT_KUBERNETES_ENABLED": "false",
+            "STARTPUNKT_AVAILABILITY_ENABLED": "false",
+            "STARTPUNKT_LOG_LEVEL": "warning",
+        }
+        server = live.Server(env, workers=args.workers, log_path=Path(tmp) / "server.log")
+        try:
+            server.start(timeout=60)
+            etag, size = wait_for_apps(server.port, args.apps, args.ready_timeout)
+            full = measure(
+                server.port, {}, expect=200, connections=args.connections, duration=args.duration
+            )
+            cached = measure(
+                server.port,
+                {"If-None-Match": etag},
+                expect=304,
+                connections=args.connections,
+                duration=args.duration,
+            )
+        except BaseException:
+            print(server.log(), file=sys.stderr)
+            raise
+        finally:
+            server.stop()
+
+    print(f"command:  python {shlex.join(sys.argv)}")
+    print(f"machine:  {machine()}")
+    print(
+        f"setup:    {args.apps} Ingresses, /api/apps body {size / 1024:.0f} KiB, "
+        f"{args.workers} gunicorn gevent worker(s), {args.connections} keep-alive connections, "
+        f"{args.duration:g} s per case"
+    )
+    for name, result in (("200 full", full), ("304 If-None-Match", cached)):
+        print(
+            f"{name:<18} {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.2f} ms   "
+            f"p99 {result['p99_ms']:6.2f} ms   ({result['requests']} requests, "
+            f"{result['errors']} errors)"
+        )
+    print(f"ratio 304/200:     {cached['rps'] / full['rps']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
