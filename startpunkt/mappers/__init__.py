@@ -7,30 +7,94 @@ item and a `Problem`. The caller (a source) logs problems and counts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from startpunkt import model
 from startpunkt.config import Settings
-from startpunkt.model import Item
+from startpunkt.mappers import (
+    hajimari,
+    httproute,
+    ingress,
+    results,
+    route,
+    shapes,
+    startpunkt_crd,
+    virtualservice,
+)
+from startpunkt.mappers.results import Mapped, Problem
+
+__all__ = ["Mapped", "Problem", "map_object"]
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Something wrong with one object, for a WARNING naming it."""
+class Kind:
+    """How one kind of object is mapped, and which settings switch it."""
 
-    kind: str
-    namespace: str
-    name: str
-    reason: str
-    field: str | None = None
+    source: str
+    build: Callable[..., model.Item]
+    enabled: Callable[[Settings], bool]
+    only_annotated: Callable[[Settings], bool]
 
 
-@dataclass(frozen=True)
-class Mapped:
-    """What one object maps to: zero or one item, and what was wrong with it."""
+def _always(settings: Settings) -> bool:
+    return True
 
-    items: tuple[Item, ...] = ()
-    problems: tuple[Problem, ...] = ()
+
+def _never(settings: Settings) -> bool:
+    return False
+
+
+KINDS: dict[tuple[str, str], Kind] = {
+    ("startpunkt.ullberg.us", "Application"): Kind(
+        "Application", startpunkt_crd.application, _always, _never
+    ),
+    ("startpunkt.ullberg.us", "Bookmark"): Kind(
+        "Bookmark", startpunkt_crd.bookmark, _always, _never
+    ),
+    ("hajimari.io", "Application"): Kind(
+        "HajimariApplication", hajimari.application, lambda s: s.hajimari.enabled, _never
+    ),
+    ("hajimari.io", "Bookmark"): Kind(
+        "HajimariBookmark", hajimari.bookmark, lambda s: s.hajimari.enabled, _never
+    ),
+    ("networking.k8s.io", "Ingress"): Kind(
+        "Ingress",
+        ingress.application,
+        lambda s: s.ingress.enabled,
+        lambda s: s.ingress.only_annotated,
+    ),
+    ("route.openshift.io", "Route"): Kind(
+        "Route",
+        route.application,
+        lambda s: s.openshift.enabled,
+        lambda s: s.openshift.only_annotated,
+    ),
+    ("networking.istio.io", "VirtualService"): Kind(
+        "VirtualService",
+        virtualservice.application,
+        lambda s: s.istio.virtualservice.enabled,
+        lambda s: s.istio.virtualservice.only_annotated,
+    ),
+    ("gateway.networking.k8s.io", "HTTPRoute"): Kind(
+        "HTTPRoute",
+        httproute.application,
+        lambda s: s.gatewayapi.httproute.enabled,
+        lambda s: s.gatewayapi.httproute.only_annotated,
+    ),
+}
+"""(API group, kind) → mapping. Every version of a group maps alike: they share the fields."""
+
+
+def kind_of(obj: Any) -> Kind | None:
+    """The mapping for this object's apiVersion group and kind; None if unsupported."""
+    if not isinstance(obj, dict):
+        return None
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    return KINDS.get((api_version.rpartition("/")[0], kind))
 
 
 def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
@@ -39,4 +103,33 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     Unsupported kinds map to nothing, silently. Kind switches (`ingress.enabled` …), the
     namespace selector and `onlyAnnotated` are applied here so every source behaves alike.
     """
-    raise NotImplementedError
+    kind = kind_of(obj)
+    if kind is None or not kind.enabled(settings):
+        return Mapped()
+    namespace, name = shapes.identity(obj)
+    missing = shapes.missing_identity(obj)
+    if missing:
+        reason = f"no {missing}: object skipped"
+        return Mapped(problems=(Problem(kind.source, namespace, name, reason),))
+    if not selected(namespace, settings):
+        return Mapped()
+    report = results.Report(results.Subject(kind.source, namespace, name))
+    item = kind.build(obj, report.subject, settings=settings, report=report)
+    if not visible(item, only_annotated=kind.only_annotated(settings)):
+        return Mapped(problems=report.problems)
+    return Mapped(items=(item,), problems=report.problems)
+
+
+def selected(namespace: str, settings: Settings) -> bool:
+    """The namespace selector: every namespace, or only the listed ones."""
+    selector = settings.namespace_selector
+    return selector.any or namespace in selector.match_names
+
+
+def visible(item: model.Item, *, only_annotated: bool) -> bool:
+    """An explicit "enable: false" always hides; `onlyAnnotated` also needs "true"."""
+    if not isinstance(item, model.Application):
+        return True
+    if item.enabled is False:
+        return False
+    return item.enabled is True or not only_annotated

@@ -1,0 +1,142 @@
+"""The annotations that put an Ingress, Route, VirtualService or HTTPRoute on the page.
+
+Manifests written for Startpunkt, Hajimari or Forecastle work unchanged: for each field the
+first key present wins, in the order startpunkt.ullberg.us, hajimari.io, forecastle.stakater.com.
+Values keep their case. The kind modules add only how a URL is derived from their spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from startpunkt import model
+from startpunkt.mappers import fields, results, shapes, urls
+
+STARTPUNKT = "startpunkt.ullberg.us/"
+HAJIMARI = "hajimari.io/"
+FORECASTLE = "forecastle.stakater.com/"
+
+
+def _everywhere(suffix: str) -> tuple[str, ...]:
+    return (STARTPUNKT + suffix, HAJIMARI + suffix, FORECASTLE + suffix)
+
+
+KEYS: dict[str, tuple[str, ...]] = {
+    # `enabled` was the key of older Startpunkt releases (and is still in its own tests).
+    "enable": (
+        STARTPUNKT + "enable",
+        STARTPUNKT + "enabled",
+        HAJIMARI + "enable",
+        HAJIMARI + "enabled",
+        FORECASTLE + "expose",
+    ),
+    "name": (
+        STARTPUNKT + "appName",
+        STARTPUNKT + "name",
+        HAJIMARI + "appName",
+        FORECASTLE + "appName",
+    ),
+    "group": _everywhere("group"),
+    "url": _everywhere("url"),
+    "icon": _everywhere("icon"),
+    "iconColor": _everywhere("iconColor"),
+    "info": _everywhere("info"),
+    "targetBlank": _everywhere("targetBlank"),
+    "location": _everywhere("location"),
+    "protocol": (STARTPUNKT + "protocol",),
+    "tags": (STARTPUNKT + "tags",),
+    "rootPath": (STARTPUNKT + "rootPath",),
+}
+"""Field → annotation keys, in precedence order."""
+
+
+@dataclass(frozen=True)
+class Values:
+    """The fields the annotations give; None where they give nothing usable."""
+
+    enabled: bool | None = None
+    name: str | None = None
+    group: str | None = None
+    url: str | None = None
+    icon: str | None = None
+    icon_color: str | None = None
+    info: str | None = None
+    target_blank: bool | None = None
+    location: int = model.DEFAULT_LOCATION
+    tags: str | None = None
+    root_path: str | None = None
+
+
+def lookup(annotations: dict[str, Any], field: str) -> tuple[str, Any]:
+    """(key, value) of the first key present for `field`; the first key and None if none is."""
+    keys = KEYS[field]
+    for key in keys:
+        if key in annotations:
+            return key, annotations[key]
+    return keys[0], None
+
+
+def read(annotations: dict[str, Any], *, report: results.Report) -> Values:
+    """Every field of the table except `protocol` (only some kinds use it)."""
+
+    def get(field: str, coerce: Any) -> Any:
+        key, value = lookup(annotations, field)
+        return coerce(value, field=key, report=report)
+
+    return Values(
+        enabled=get("enable", fields.boolean),
+        name=get("name", fields.text),
+        group=get("group", fields.text),
+        url=get("url", urls.link),
+        icon=get("icon", fields.icon),
+        icon_color=get("iconColor", fields.color),
+        info=get("info", fields.text),
+        target_blank=get("targetBlank", fields.boolean),
+        location=get("location", fields.location),
+        tags=get("tags", fields.text),
+        root_path=get("rootPath", fields.text),
+    )
+
+
+def protocol(obj: shapes.KubeObject, *, default: str, report: results.Report) -> str:
+    """The scheme for kinds whose spec does not say (VirtualService, HTTPRoute)."""
+    key, value = lookup(shapes.annotations(obj), "protocol")
+    chosen = fields.text(value, field=key, report=report)
+    if chosen is None:
+        return default
+    if chosen.lower() in urls.SCHEMES:
+        return chosen.lower()
+    report.bad_field(key, f"{results.show(chosen)} is not http or https, using {default!r}")
+    return default
+
+
+def application(
+    obj: shapes.KubeObject,
+    subject: results.Subject,
+    *,
+    derived_url: str | None,
+    report: results.Report,
+) -> model.Application:
+    """The item of an annotated object; an explicit `url` wins over `derived_url`."""
+    values = read(shapes.annotations(obj), report=report)
+    url = urls.with_root_path(
+        values.url or derived_url, values.root_path, field=KEYS["rootPath"][0], report=report
+    )
+    return model.Application(
+        id=subject.id,
+        name=values.name or subject.name,
+        group=values.group or subject.namespace,
+        namespace=subject.namespace,
+        resource_name=subject.name,
+        source=subject.source,
+        url=url,
+        icon=values.icon,
+        icon_color=values.icon_color,
+        info=values.info,
+        target_blank=values.target_blank,
+        location=values.location,
+        enabled=values.enabled,
+        root_path=values.root_path,
+        tags=values.tags,
+    )

@@ -1,0 +1,51 @@
+"""Gateway API HTTPRoute (gateway.networking.k8s.io) → application: annotations, plus a host.
+
+The scheme comes from the `startpunkt.ullberg.us/protocol` annotation or `defaultProtocol`, the
+host from `spec.hostnames[0]`, and the path from the first path match when it is a plain
+`PathPrefix` or `Exact` path. A `url` annotation wins, which the reference ignored for HTTPRoutes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from startpunkt import model
+from startpunkt.config import Settings
+from startpunkt.mappers import annotated, results, shapes, urls
+
+_LITERAL_MATCHES = ("PathPrefix", "Exact")
+"""Path match types whose value is a path; `RegularExpression` is not a link."""
+
+
+def application(
+    obj: shapes.KubeObject,
+    subject: results.Subject,
+    *,
+    settings: Settings,
+    report: results.Report,
+) -> model.Application:
+    scheme = annotated.protocol(obj, default=settings.default_protocol, report=report)
+    return annotated.application(
+        obj, subject, derived_url=derived_url(shapes.spec(obj), scheme=scheme), report=report
+    )
+
+
+def derived_url(spec: dict[str, Any], *, scheme: str) -> str | None:
+    hostnames = shapes.sequence(spec.get("hostnames"))
+    base = urls.origin(scheme, hostnames[0]) if hostnames else None
+    if base is None:
+        return None
+    return base + (first_path(spec) or "")
+
+
+def first_path(spec: dict[str, Any]) -> str | None:
+    """The first path match's value, when it is a literal, plain path other than `/`."""
+    for rule in shapes.sequence(spec.get("rules")):
+        for match in shapes.sequence(shapes.mapping(rule).get("matches")):
+            path = shapes.mapping(shapes.mapping(match).get("path"))
+            if path:
+                # The Gateway API's default match type is PathPrefix.
+                if path.get("type", "PathPrefix") not in _LITERAL_MATCHES:
+                    return None
+                return urls.plain_path(path.get("value"))
+    return None

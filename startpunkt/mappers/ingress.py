@@ -1,0 +1,63 @@
+"""Ingress (networking.k8s.io) → application: the annotations, plus a URL from the first rule.
+
+The reference showed no link without a `url` annotation. Here the first rule's host gives one:
+`https` when `spec.tls` covers that host, plus the rule's first path when it is a plain path
+other than `/` (a regex path such as `/app(/|$)(.*)` is not a link, so it is left off).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from startpunkt import model
+from startpunkt.config import Settings
+from startpunkt.mappers import annotated, results, shapes, urls
+
+
+def application(
+    obj: shapes.KubeObject,
+    subject: results.Subject,
+    *,
+    settings: Settings,
+    report: results.Report,
+) -> model.Application:
+    return annotated.application(
+        obj, subject, derived_url=derived_url(shapes.spec(obj)), report=report
+    )
+
+
+def derived_url(spec: dict[str, Any]) -> str | None:
+    """The link the first rule describes; None for a catch-all or wildcard rule."""
+    rules = shapes.sequence(spec.get("rules"))
+    if not rules:
+        return None
+    rule = shapes.mapping(rules[0])
+    host = rule.get("host")
+    base = urls.origin("https" if tls_covers(spec, host) else "http", host)
+    if base is None:
+        return None
+    paths = shapes.sequence(shapes.mapping(rule.get("http")).get("paths"))
+    path = urls.plain_path(shapes.mapping(paths[0]).get("path")) if paths else None
+    return base + (path or "")
+
+
+def tls_covers(spec: dict[str, Any], host: Any) -> bool:
+    """True when a `spec.tls` entry names the host (wildcards included) or names no hosts."""
+    for entry in shapes.sequence(spec.get("tls")):
+        if not isinstance(entry, dict):
+            continue
+        hosts = shapes.sequence(entry.get("hosts"))
+        # An entry without hosts is the controller's default certificate, for every host.
+        if not hosts or any(_host_matches(host, pattern) for pattern in hosts):
+            return True
+    return False
+
+
+def _host_matches(host: Any, pattern: Any) -> bool:
+    if not isinstance(host, str) or not isinstance(pattern, str):
+        return False
+    host, pattern = host.lower(), pattern.lower()
+    if pattern.startswith("*."):
+        label, _, rest = host.partition(".")
+        return bool(label) and rest == pattern[2:]
+    return host == pattern

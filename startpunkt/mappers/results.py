@@ -1,0 +1,80 @@
+"""What mapping one object produced: its item, and what was wrong on the way.
+
+A `Problem` names the object and, when only one field could not be used, that field; a problem
+without a field means the object gave no item at all. A `Report` collects problems while one
+object is mapped, so mappers never decide how problems are logged or counted (the source does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from startpunkt import model
+
+_SHOWN_CHARS = 60
+"""Long values are cut in problem reasons: a log line must stay readable."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one object, for a WARNING naming it."""
+
+    kind: str
+    namespace: str
+    name: str
+    reason: str
+    field: str | None = None
+    """The unusable field; None when the whole object was skipped."""
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """What one object maps to: zero or one item, and what was wrong with it."""
+
+    items: tuple[model.Item, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The object being mapped: which source it feeds and where it lives."""
+
+    source: str
+    namespace: str
+    name: str
+
+    @property
+    def id(self) -> str:
+        """The id of the item this object maps to."""
+        return model.item_id(self.source, self.namespace, self.name)
+
+
+class Report:
+    """Problems found while mapping one object."""
+
+    def __init__(self, subject: Subject) -> None:
+        self.subject = subject
+        self._problems: list[Problem] = []
+
+    def bad_field(self, field: str, reason: str) -> None:
+        """A field that was defaulted or ignored; `reason` reads after the field name."""
+        self._problems.append(self._problem(f"{field}: {reason}", field))
+
+    def skipped(self, reason: str) -> None:
+        """The object gives no item."""
+        self._problems.append(self._problem(reason, None))
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(self._problems)
+
+    def _problem(self, reason: str, field: str | None) -> Problem:
+        s = self.subject
+        return Problem(s.source, s.namespace, s.name, reason, field)
+
+
+def show(value: Any) -> str:
+    """A value as quoted in a reason: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."

@@ -1,0 +1,84 @@
+"""Building item URLs, and refusing every URL a browser should not follow.
+
+Only absolute `http`/`https` URLs reach clients: an annotation or resource author is not trusted,
+so `javascript:`, `data:`, `ftp:` or relative links are dropped with a problem. Derived URLs are
+assembled from a scheme, a host and a plain path; wildcard hosts and regex paths give nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from startpunkt.mappers import results
+
+SCHEMES = ("http", "https")
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\\<>\"`]")
+"""Whitespace and control characters (browsers silently drop some, which hides schemes), and
+characters that are never valid unencoded in a URL."""
+_HOST = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?(:\d{1,5})?")
+"""A DNS name or IPv4 address with an optional port; `*.example.com` is not a host."""
+_PLAIN_PATH = re.compile(r"/[\w.~%!&',;=:@/-]*")
+"""A path meant literally: no regex syntax such as `(`, `*`, `$` or `[`."""
+
+
+def safe(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    if _UNSAFE_CHARS.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in SCHEMES and bool(parts.hostname)
+
+
+def link(value: Any, *, field: str, report: results.Report) -> str | None:
+    """An explicit URL field: kept when safe, else reported and dropped."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        report.bad_field(field, f"{results.show(value)} is not a URL, dropped")
+        return None
+    url = value.strip()
+    if not url:
+        return None
+    if safe(url):
+        return url
+    report.bad_field(field, f"{results.show(url)} is not an absolute http(s) URL, dropped")
+    return None
+
+
+def origin(scheme: str, host: Any) -> str | None:
+    """`scheme://host`, or None when the host is missing, a wildcard or not a host."""
+    if scheme.lower() not in SCHEMES or not isinstance(host, str) or not _HOST.fullmatch(host):
+        return None
+    return f"{scheme.lower()}://{host}"
+
+
+def plain_path(path: Any) -> str | None:
+    """The path to append to a derived URL: None for `/`, for nothing and for regex paths."""
+    if not isinstance(path, str) or not _PLAIN_PATH.fullmatch(path) or not path.strip("/"):
+        return None
+    return path
+
+
+def join_root_path(url: str, root_path: str) -> str:
+    """Drop one trailing `/` from the URL, ensure one leading `/` on the path, join."""
+    base = url[:-1] if url.endswith("/") else url
+    return base + (root_path if root_path.startswith("/") else "/" + root_path)
+
+
+def with_root_path(
+    url: str | None, root_path: str | None, *, field: str, report: results.Report
+) -> str | None:
+    """`url` with `root_path` appended; a root path that spoils the URL is reported, not used."""
+    if url is None or not root_path:
+        return url
+    joined = join_root_path(url, root_path)
+    if safe(joined):
+        return joined
+    report.bad_field(field, f"{results.show(root_path)} cannot be appended to the URL, ignored")
+    return url
