@@ -1,0 +1,1 @@
+"""Tests of the mappers: one file per mapper module, one test per rule of SPEC section 2."""
