@@ -137,10 +137,23 @@ def drive(port: int, headers: dict[str, str], expect: int, until: float, tally: 
     conn.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of process `pid` and its children (gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for p in (pid, *map(int, children)):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def measure(
-    port: int, headers: dict[str, str], *, expect: int, connections: int, duration: float
+    server: live.Server, headers: dict[str, str], *, expect: int, connections: int, duration: float
 ) -> dict[str, float]:
-    """Requests/s and latency of `connections` keep-alive clients over `duration` seconds."""
+    """Requests/s, latency and CPU use of `connections` keep-alive clients over `duration` s."""
+    assert server.process is not None
+    port, pid = server.port, server.process.pid
     warm = time.monotonic() + min(1.0, duration / 5)
     drive(port, headers, expect, warm, Tally())
     tallies = [Tally() for _ in range(connections)]
@@ -148,12 +161,14 @@ def measure(
     threads = [
         threading.Thread(target=drive, args=(port, headers, expect, until, t)) for t in tallies
     ]
-    began = time.monotonic()
+    began, server_cpu, client_cpu = time.monotonic(), cpu_seconds(pid), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join(duration + 30)
     elapsed = time.monotonic() - began
+    server_cpu = cpu_seconds(pid) - server_cpu
+    client_cpu = time.process_time() - client_cpu
     latencies = sorted(x for t in tallies for x in t.latencies)
     done = sum(t.done for t in tallies)
     q = statistics.quantiles(latencies, n=100) if len(latencies) >= 100 else [float("nan")] * 99
@@ -163,6 +178,8 @@ def measure(
         "rps": done / elapsed,
         "p50_ms": q[49] * 1000,
         "p99_ms": q[98] * 1000,
+        "server_cpu": server_cpu / elapsed,
+        "client_cpu": client_cpu / elapsed,
     }
 
 
@@ -199,10 +216,10 @@ def main() -> None:
             server.start(timeout=60)
             etag, size = wait_for_apps(server.port, args.apps, args.ready_timeout)
             full = measure(
-                server.port, {}, expect=200, connections=args.connections, duration=args.duration
+                server, {}, expect=200, connections=args.connections, duration=args.duration
             )
             cached = measure(
-                server.port,
+                server,
                 {"If-None-Match": etag},
                 expect=304,
                 connections=args.connections,
@@ -225,9 +242,11 @@ def main() -> None:
         print(
             f"{name:<18} {result['rps']:8.0f} req/s   p50 {result['p50_ms']:6.2f} ms   "
             f"p99 {result['p99_ms']:6.2f} ms   ({result['requests']} requests, "
-            f"{result['errors']} errors)"
+            f"{result['errors']} errors; CPU busy: server {result['server_cpu']:.0%}, "
+            f"client {result['client_cpu']:.0%})"
         )
     print(f"ratio 304/200:     {cached['rps'] / full['rps']:.1f}x")
+    print(f"load average:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after the run)")
 
 
 if __name__ == "__main__":
