@@ -224,7 +224,8 @@ def from_mapping(document: Any, environ: Mapping[str, str] = os.environ) -> Sett
     for key in document:
         if key != "startpunkt" and key not in _FOREIGN_ROOTS:
             raise ConfigError(f"{key}: unknown top-level key (expected 'startpunkt')")
-    return _build(Settings(), document.get("startpunkt") or {}, "startpunkt", environ)
+    root = document.get("startpunkt")
+    return _build(Settings(), {} if root is None else root, "startpunkt", environ)
 
 
 def _build(base: Any, values: Any, path: str, environ: Mapping[str, str]) -> Any:
@@ -242,7 +243,9 @@ def _build(base: Any, values: Any, path: str, environ: Mapping[str, str]) -> Any
         key_path = f"{path}.{key}"
         hint = hints[f.name]
         if dataclasses.is_dataclass(hint):
-            kwargs[f.name] = _build(getattr(base, f.name), values.get(key) or {}, key_path, environ)
+            section = values.get(key)
+            section = {} if section is None else section
+            kwargs[f.name] = _build(getattr(base, f.name), section, key_path, environ)
             continue
         if env_name(key_path) in environ:
             kwargs[f.name] = _convert(environ[env_name(key_path)], hint, f, key_path, from_env=True)
@@ -263,7 +266,10 @@ def _convert(value: Any, hint: Any, f: dataclasses.Field, path: str, *, from_env
     args = typing.get_args(hint)
     origin = typing.get_origin(hint)
     if origin is tuple:
-        items = value.split(",") if from_env and isinstance(value, str) else value
+        if from_env and isinstance(value, str):
+            items = [part for part in value.split(",") if part.strip()]
+        else:
+            items = value
         if not isinstance(items, list | tuple):
             raise ConfigError(f"{path}: expected a list, got {_show(value)}")
         item_type = args[0]

@@ -196,16 +196,10 @@ def test_wrong_types_name_the_key_and_the_expected_type():
     assert error(["startpunkt"]).startswith("configuration: expected a mapping")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py bug: a falsy non-mapping section (false, 0, "
-    "'', []) is read as an empty section instead of failing start-up",
-)
 def test_a_falsy_section_that_is_not_a_mapping_fails():
     assert error({"startpunkt": {"web": False}}).startswith("startpunkt.web: expected a mapping")
 
 
-@pytest.mark.xfail(strict=True, reason="config.py bug: an empty list variable gives ('',)")
 def test_an_empty_list_from_the_environment_is_empty():
     s = build({}, STARTPUNKT_NAMESPACESELECTOR_MATCHNAMES="")
     assert s.namespace_selector.match_names == ()
