@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import kubernetes
 import pytest
+import urllib3
 
 ISTIO = ("networking.istio.io", "v1", "virtualservices")
 
@@ -87,3 +88,15 @@ def test_cluster_scoped_registration(kubeapi, custom):
 
     assert "namespace" not in widget["metadata"]
     assert resources[0].namespaced is False
+
+
+def test_unregistering_cuts_watches_of_that_type(kubeapi, custom, once_watching):
+    once_watching(kubeapi, lambda: kubeapi.unregister(*ISTIO))
+
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        for _ in kubernetes.watch.Watch().stream(
+            custom.list_cluster_custom_object, *ISTIO, timeout_seconds=5, _request_timeout=(2, 9)
+        ):
+            pytest.fail("no virtualservice exists")
+
+    assert kubeapi.open_watches() == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import kubernetes
 import pytest
 
@@ -128,3 +130,14 @@ def test_selectors_are_refused_rather_than_ignored(kubeapi, networking):
 
     assert raised.value.status == 400
     assert "selectors are not supported" in raised.value.body
+
+
+def test_malformed_request_gets_400_and_the_connection_closes(kubeapi):
+    with socket.create_connection(("127.0.0.1", kubeapi.port), timeout=3) as sock:
+        sock.sendall(b"NONSENSE\r\n\r\n")
+        answer = b""
+        while data := sock.recv(65536):
+            answer += data
+
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b'"reason":"BadRequest"' in answer

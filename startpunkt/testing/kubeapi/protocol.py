@@ -126,6 +126,15 @@ def json_response(code: int, body: Any, *, keep_alive: bool = True) -> bytes:
     return response_head(code, headers) + payload
 
 
+def text_response(code: int, text: str, *, keep_alive: bool = True) -> bytes:
+    """A complete plain-text response (health endpoints)."""
+    payload = text.encode()
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(payload))}
+    if not keep_alive:
+        headers["Connection"] = "close"
+    return response_head(code, headers) + payload
+
+
 def stream_head() -> bytes:
     """Headers of a watch response: chunked JSON, one event per line, connection not reused."""
     return response_head(
@@ -157,12 +166,3 @@ def status(code: int, message: str, *, details: dict[str, Any] | None = None) ->
     if details:
         body["details"] = details
     return body
-
-
-def text_response(code: int, text: str, *, keep_alive: bool = True) -> bytes:
-    """A complete plain-text response (health endpoints)."""
-    payload = text.encode()
-    headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(payload))}
-    if not keep_alive:
-        headers["Connection"] = "close"
-    return response_head(code, headers) + payload

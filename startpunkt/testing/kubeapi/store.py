@@ -30,6 +30,8 @@ class Event:
     storage_key: StorageKey
     namespace: str
     obj: dict[str, Any]
+    # Encoded watch lines by apiVersion, so N watchers cost one json.dumps (watching.py).
+    lines: dict[str, bytes] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
 
 class Expired(Exception):

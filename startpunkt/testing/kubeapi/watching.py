@@ -25,6 +25,13 @@ def _line(event_type: str, obj: dict[str, Any]) -> bytes:
     return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
 
+def _event_line(spec: handlers.WatchSpec, event: store.Event) -> bytes:
+    api_version = spec.resource.api_version
+    if api_version not in event.lines:
+        event.lines[api_version] = _line(event.type, handlers.present(spec.resource, event.obj))
+    return event.lines[api_version]
+
+
 def _bookmark(spec: handlers.WatchSpec, resource_version: int) -> bytes:
     obj = {
         "kind": spec.resource.kind,
@@ -32,12 +39,6 @@ def _bookmark(spec: handlers.WatchSpec, resource_version: int) -> bytes:
         "metadata": {"resourceVersion": str(resource_version)},
     }
     return _line("BOOKMARK", obj)
-
-
-def _wait_for_client_to_leave(sock: socket.socket, left: gevent.event.Event) -> None:
-    """Readable during a watch means the client closed (it sends nothing else)."""
-    gevent.socket.wait_read(sock.fileno())
-    left.set()
 
 
 def stream(
@@ -48,72 +49,82 @@ def stream(
     bookmark_interval: float,
 ) -> None:
     """Serve the watch until it times out or the client leaves."""
-    pending: collections.deque[store.Event] = collections.deque()
-    wake = gevent.event.Event()
-    # A version from the future: like the real server, send only what comes after it.
-    newer_than = int(spec.resource_version or 0)
+    _Stream(sock, spec, objects).serve(bookmark_interval)
 
-    def follow(event: store.Event) -> None:
-        in_namespace = spec.namespace is None or event.namespace == spec.namespace
-        if in_namespace and event.resource_version > newer_than:
-            pending.append(event)
-            wake.set()
 
-    key = spec.resource.storage_key
-    try:
-        if spec.resource_version in ("", "0"):
-            pending.extend(objects.initial_events(key, spec.namespace))
-        else:
-            pending.extend(objects.events_since(key, spec.namespace, int(spec.resource_version)))
-    except store.Expired as expired:
-        error = protocol.status(410, str(expired))
-        sock.sendall(protocol.stream_head() + protocol.chunk(_line("ERROR", error)))
-        sock.sendall(protocol.LAST_CHUNK)
-        return
-    # Subscribing right after reading the history (no yield in between) loses no event.
-    unsubscribe = objects.subscribe(key, follow) if not spec.hang else (lambda: None)
-    watcher = gevent.spawn(_wait_for_client_to_leave, sock, wake)
-    try:
-        sock.sendall(protocol.stream_head())
-        if spec.hang:
-            watcher.join()
+class _Stream:
+    """The state of one watch: events not yet sent, and what wakes the sender."""
+
+    def __init__(self, sock: socket.socket, spec: handlers.WatchSpec, objects: store.Store):
+        self.sock = sock
+        self.spec = spec
+        self.objects = objects
+        self.pending: collections.deque[store.Event] = collections.deque()
+        self.wake = gevent.event.Event()  # an event arrived, or the client left
+        self.left = gevent.event.Event()
+        # A version from the future: like the real server, send only what comes after it.
+        self.newer_than = int(spec.resource_version or 0)
+
+    def serve(self, bookmark_interval: float) -> None:
+        key, namespace = self.spec.resource.storage_key, self.spec.namespace
+        try:
+            if self.spec.resource_version in ("", "0"):
+                history = self.objects.initial_events(key, namespace)
+            else:
+                history = self.objects.events_since(key, namespace, self.newer_than)
+        except store.Expired as expired:
+            error = _line("ERROR", protocol.status(410, str(expired)))
+            self.sock.sendall(protocol.stream_head() + protocol.chunk(error) + protocol.LAST_CHUNK)
             return
-        _follow(sock, spec, objects, pending, wake, watcher, bookmark_interval)
-    finally:
-        unsubscribe()
-        watcher.kill()
+        self.pending.extend(history)
+        # Subscribing right after reading the history (no yield in between) loses no event.
+        unsubscribe = self.objects.subscribe(key, self._follow) if not self.spec.hang else None
+        watcher = gevent.spawn(self._wait_for_client_to_leave)
+        try:
+            self.sock.sendall(protocol.stream_head())
+            if self.spec.hang:
+                self.left.wait()
+            else:
+                self._send_until_done(bookmark_interval)
+        finally:
+            if unsubscribe:
+                unsubscribe()
+            watcher.kill()
 
+    def _follow(self, event: store.Event) -> None:
+        in_namespace = self.spec.namespace in (None, event.namespace)
+        if in_namespace and event.resource_version > self.newer_than:
+            self.pending.append(event)
+            self.wake.set()
 
-def _follow(
-    sock: socket.socket,
-    spec: handlers.WatchSpec,
-    objects: store.Store,
-    pending: collections.deque[store.Event],
-    wake: gevent.event.Event,
-    watcher: gevent.Greenlet,
-    bookmark_interval: float,
-) -> None:
-    now = time.monotonic()
-    deadline = now + spec.timeout if spec.timeout else None
-    next_bookmark = now + bookmark_interval if spec.bookmarks else None
-    while True:
-        if not pending:
-            wake.wait(timeout=_seconds_until(deadline, next_bookmark))
-        wake.clear()
-        if watcher.dead:
-            return  # the client left
+    def _wait_for_client_to_leave(self) -> None:
+        """Readable during a watch means the client closed (it sends nothing else)."""
+        gevent.socket.wait_read(self.sock.fileno())
+        self.left.set()
+        self.wake.set()
+
+    def _send_until_done(self, bookmark_interval: float) -> None:
         now = time.monotonic()
-        # Draining and reading the bookmark version without yielding keeps versions in order.
-        lines = [_line(e.type, handlers.present(spec.resource, e.obj)) for e in pending]
-        pending.clear()
-        if next_bookmark is not None and now >= next_bookmark:
-            lines.append(_bookmark(spec, objects.resource_version))
-            next_bookmark = now + bookmark_interval
-        if lines:
-            sock.sendall(b"".join(protocol.chunk(line) for line in lines))
-        if deadline is not None and now >= deadline:
-            sock.sendall(protocol.LAST_CHUNK)
-            return
+        deadline = now + self.spec.timeout if self.spec.timeout else None
+        next_bookmark = now + bookmark_interval if self.spec.bookmarks else None
+        while True:
+            if not self.pending:
+                self.wake.wait(timeout=_seconds_until(deadline, next_bookmark))
+            self.wake.clear()
+            if self.left.is_set():
+                return
+            now = time.monotonic()
+            # Draining and reading the bookmark version without a yield keeps versions in order.
+            lines = [_event_line(self.spec, e) for e in self.pending]
+            self.pending.clear()
+            if next_bookmark is not None and now >= next_bookmark:
+                lines.append(_bookmark(self.spec, self.objects.resource_version))
+                next_bookmark = now + bookmark_interval
+            if lines:
+                self.sock.sendall(b"".join(protocol.chunk(line) for line in lines))
+            if deadline is not None and now >= deadline:
+                self.sock.sendall(protocol.LAST_CHUNK)
+                return
 
 
 def _seconds_until(*moments: float | None) -> float | None:
