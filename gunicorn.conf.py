@@ -26,3 +26,21 @@ keepalive = 5
 preload_app = False
 accesslog = os.environ.get("STARTPUNKT_ACCESS_LOG") or None
 loglevel = os.environ.get("STARTPUNKT_LOG_LEVEL", "info").lower()
+
+# Hooks import startpunkt inside the worker, after gevent has patched it (importing it here, in
+# the master, would load ssl before patching).
+
+
+def post_worker_init(worker):
+    # Ends every SSE stream within 0.2 s of SIGTERM, so the worker drains in about a second
+    # instead of being SIGKILLed at graceful_timeout with no stream cleanup.
+    from startpunkt import shutdown
+
+    shutdown.post_worker_init(worker)
+
+
+def worker_exit(server, worker):
+    # Kills background greenlets and logs "event streams opened=N closed=N open=0".
+    from startpunkt import shutdown
+
+    shutdown.worker_exit(worker)

@@ -1,0 +1,26 @@
+"""Real-time events: catalog changes → debounced events → every open SSE stream (SPEC §4).
+
+`feed` receives the catalog's and the config watcher's signals, `coalesce` folds changes per
+object, `broadcaster` numbers, serialises once and fans out through the shared log of `replay`,
+waking streams with `parking`; `kinds` says what each event carries. `web/stream.py` serves it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from startpunkt import runtime
+from startpunkt.events.broadcaster import EventBroadcaster, Refused, Subscriber
+from startpunkt.events.feed import Feed
+from startpunkt.events.kinds import EventType
+
+__all__ = ["EventBroadcaster", "EventType", "Refused", "Subscriber", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    """Give `app` its broadcaster, fed by its catalog's and its config's signals."""
+    rt = runtime.get(app)
+    rt.broadcaster = EventBroadcaster(lambda: rt.settings.realtime, greenlets=rt.greenlets)
+    feed = Feed(rt.broadcaster, version=rt.version)
+    feed.connect(catalog=rt.catalog, app=app)
+    rt.parts["events.feed"] = feed

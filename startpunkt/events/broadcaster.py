@@ -1,0 +1,346 @@
+"""EventBroadcaster: one shared event log, many streams reading it at their own pace.
+
+Publishing serialises an event once, appends the frame to the log and wakes parked streams with
+one hub callback; it never blocks and never touches a client. Each stream is a `Subscriber`: a
+cursor into the log plus its limits. When woken it takes every frame it has not sent as one
+write. A stream that lags more than `clientQueueSize` events (its socket stopped draining) is
+ended as overflowed and recovers through Last-Event-ID. The ticker greenlet sends heartbeats,
+ends streams at their lifetime and unblocks stuck writers; the flusher greenlet publishes what
+the coalescer releases. Both run only while there is work, so idle apps (and tests) hold none.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import random
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+import greenlet
+
+from startpunkt import metrics, sse
+from startpunkt.config import RealtimeSettings
+from startpunkt.events import coalesce, kinds, parking, replay
+from startpunkt.events.kinds import EventType
+from startpunkt.model import Item
+
+log = logging.getLogger(__name__)
+
+TICK = 1.0
+"""Seconds between ticker rounds: lifetime ends and stuck-writer checks are this precise."""
+STUCK_AFTER = 1.0
+"""A stream that must end but has been blocked writing this long gets its socket shut."""
+LIFETIME_JITTER = 0.1
+"""Lifetimes are shortened by up to 10 % so streams opened together do not all end together."""
+RETRY_AFTER = 10
+"""Seconds a refused client is asked to wait: long enough for streams to free up."""
+RETRY_AFTER_SHUTDOWN = 2
+"""During shutdown: come back soon, a replica or the restarted worker will answer."""
+
+
+class Refused(Exception):
+    """No stream for this request: a limit is reached or the worker is shutting down."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(eq=False, slots=True)
+class Subscriber:
+    """One open stream: where it is in the log and why (if at all) it must end."""
+
+    client: str
+    cursor: int
+    """The next sequence number to send."""
+    deadline: float
+    preamble: bytes | None
+    """The first bytes (retry, heartbeat, RESYNC), until the first read takes them."""
+    socket: Any = None
+    beat: int = 0
+    ended: str | None = None
+    """Why the server ends this stream (overflow, lifetime, shutdown, disabled)."""
+    greenlet: greenlet.greenlet | None = None
+    handed_over: float | None = None
+    """When the last chunk went to the server to write; None while the stream waits."""
+    unblocked: bool = False
+    closed: bool = False
+
+
+class EventBroadcaster:
+    """Fan-out of catalog changes to every open stream of one app."""
+
+    def __init__(
+        self,
+        realtime: Callable[[], RealtimeSettings],
+        *,
+        greenlets: list[gevent.Greenlet] | None = None,
+    ) -> None:
+        self.epoch = secrets.token_hex(4)
+        """New per broadcaster (per process start): ids from elsewhere get RESYNC."""
+        self.opened = 0
+        self.closed = 0
+        """Streams opened and streams whose cleanup ran; equal once all are gone."""
+        self._realtime = realtime
+        self._greenlets = greenlets if greenlets is not None else []
+        self._log = replay.EventLog()
+        self._parking = parking.Parking()
+        self._coalescer = coalesce.Coalescer()
+        self._subscribers: dict[Subscriber, None] = {}
+        self._per_client: collections.Counter[str] = collections.Counter()
+        self._beat = 0
+        self._beat_frame = b""
+        self._closing = False
+        self._stopped = False
+        self._ticker: gevent.Greenlet | None = None
+        self._flusher: gevent.Greenlet | None = None
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def broadcast_event(self, kind: EventType, data: Any = None) -> str | None:
+        """Send an event to every stream now; returns its id (HEARTBEAT has none).
+
+        The public way for any code to push an event; catalog changes arrive through
+        `item_changed` instead, which debounces them first.
+        """
+        if kind is EventType.HEARTBEAT:
+            self._heartbeat()
+            return None
+        event_id = replay.format_id(self.epoch, self._log.head + 1)
+        self._log.append(kinds.frame(kind, data, event_id=event_id), keep=self._retention())
+        metrics.events_published.labels(kind.value).inc()
+        self._parking.wake_all()
+        return event_id
+
+    def last_event_id(self) -> str:
+        """The id of the newest event: a page rendered now can resume the stream from it."""
+        return replay.format_id(self.epoch, self._log.head)
+
+    def item_changed(self, old: Item | None, new: Item | None) -> None:
+        """Queue a catalog change for the coalescer (None: absent before/after)."""
+        self._coalescer.change(old, new, now=time.monotonic(), window=self._window())
+        self._start_flusher()
+
+    def config_changed(self, data: Any, *, enabled: bool = True) -> None:
+        """Queue CONFIG_CHANGED; if realtime was switched off, send it now and end streams."""
+        if not enabled:
+            self.broadcast_event(EventType.CONFIG_CHANGED, data)
+            self.end_all("disabled")
+            return
+        self._coalescer.config(data, now=time.monotonic(), window=self._window())
+        self._start_flusher()
+
+    def _heartbeat(self) -> None:
+        self._beat += 1
+        self._beat_frame = kinds.frame(EventType.HEARTBEAT, None, event_id=None)
+        metrics.events_published.labels(EventType.HEARTBEAT.value).inc()
+        self._parking.wake_all()
+
+    # -- streams ----------------------------------------------------------------------------
+
+    def client_count(self) -> int:
+        return len(self._subscribers)
+
+    def subscribe(
+        self, *, last_event_id: str | None, client: str, socket: Any = None
+    ) -> Subscriber:
+        """Open a stream for `client` (its address), or raise Refused."""
+        settings = self._realtime()
+        if self._closing:
+            raise self._refuse("shutting_down", RETRY_AFTER_SHUTDOWN)
+        if len(self._subscribers) >= settings.max_connections:
+            raise self._refuse("max_connections", RETRY_AFTER)
+        if self._per_client[client] >= settings.max_connections_per_client:
+            raise self._refuse("max_connections_per_client", RETRY_AFTER)
+        start = replay.resume(
+            last_event_id, epoch=self.epoch, log=self._log, replay_size=settings.replay_size
+        )
+        lifetime = settings.max_stream_lifetime * (1 - LIFETIME_JITTER * random.random())
+        sub = Subscriber(
+            client=client,
+            cursor=start.cursor,
+            deadline=time.monotonic() + lifetime,
+            preamble=sse.encode(retry=settings.retry_ms) + self._opening(start),
+            socket=socket,
+            beat=self._beat,
+        )
+        self._subscribers[sub] = None
+        self._per_client[client] += 1
+        self.opened += 1
+        self._start_ticker()
+        return sub
+
+    def _opening(self, start: replay.Resume) -> bytes:
+        """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""
+        if start.resync is None:
+            position = replay.format_id(self.epoch, start.cursor - 1)
+            return kinds.frame(EventType.HEARTBEAT, None, event_id=position)
+        # No id on this heartbeat: a client cut off right after it must still see the RESYNC.
+        heartbeat = kinds.frame(EventType.HEARTBEAT, None, event_id=None)
+        return heartbeat + kinds.frame(*kinds.resync(start.resync), event_id=self.last_event_id())
+
+    def _refuse(self, reason: str, retry_after: int) -> Refused:
+        metrics.streams_rejected.labels(reason).inc()
+        log.debug("refused an event stream: %s", reason)
+        return Refused(reason, retry_after)
+
+    def next_chunk(self, sub: Subscriber) -> bytes | None:
+        """Block until `sub` has bytes to send; None when the stream must end."""
+        sub.handed_over = None
+        if sub.greenlet is None:
+            sub.greenlet = greenlet.getcurrent()
+        while True:
+            if sub.ended is None:
+                queue_size = self._realtime().client_queue_size
+                sub.ended = self._why_end(sub, time.monotonic(), queue_size)
+            if sub.ended is not None:
+                return None
+            chunk = self._take(sub)
+            if chunk:
+                sub.handed_over = time.monotonic()
+                return chunk
+            self._parking.park()
+
+    def _why_end(self, sub: Subscriber, now: float, queue_size: int) -> str | None:
+        if now >= sub.deadline:
+            return "lifetime"
+        if sub.cursor < self._log.oldest:
+            return "overflow"
+        # The first read sends a whole replay at once, so only later lag counts.
+        lag = self._log.head - sub.cursor + 1
+        if sub.preamble is None and lag > queue_size:
+            return "overflow"
+        return None
+
+    def _take(self, sub: Subscriber) -> bytes:
+        parts = []
+        if sub.preamble is not None:
+            parts.append(sub.preamble)
+            sub.preamble = None
+        if sub.cursor <= self._log.head:
+            parts.append(self._log.since(sub.cursor))
+            sub.cursor = self._log.head + 1
+            sub.beat = self._beat  # events just sent prove the stream alive
+        elif sub.beat != self._beat:
+            parts.append(self._beat_frame)
+            sub.beat = self._beat
+        return b"".join(parts)
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        """Forget `sub`; safe to call twice (generator `finally` and response close both do)."""
+        if sub.closed:
+            return
+        sub.closed = True
+        self._subscribers.pop(sub, None)
+        self._per_client[sub.client] -= 1
+        if self._per_client[sub.client] <= 0:
+            del self._per_client[sub.client]
+        self.closed += 1
+        reason = sub.ended or "client_gone"
+        metrics.stream_disconnects.labels(reason).inc()
+        log.debug("event stream of %s ended: %s", sub.client, reason)
+
+    def end_all(self, reason: str) -> None:
+        """End every open stream (each ends at its next wake-up; stuck ones within ~2 s)."""
+        for sub in self._subscribers:
+            if sub.ended is None:
+                sub.ended = reason
+        self._parking.wake_all()
+
+    def shutdown(self) -> None:
+        """Refuse new streams and end the open ones: the worker is going away."""
+        self._closing = True
+        self.end_all("shutdown")
+
+    # -- background greenlets ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Let the ticker and flusher run again (they start by themselves when work arrives)."""
+        self._stopped = False
+        self._start_ticker()
+        self._start_flusher()
+
+    def stop(self) -> None:
+        """Kill the ticker and flusher and keep them from restarting."""
+        self._stopped = True
+        gevent.killall([g for g in (self._ticker, self._flusher) if g is not None])
+
+    def _spawn(self, run: Callable[[], None]) -> gevent.Greenlet:
+        g = gevent.spawn(run)
+        self._greenlets[:] = [x for x in self._greenlets if not x.dead]
+        self._greenlets.append(g)
+        return g
+
+    def _start_ticker(self) -> None:
+        if self._ticker is None and self._subscribers and not self._stopped:
+            self._ticker = self._spawn(self._tick_loop)
+
+    def _start_flusher(self) -> None:
+        if self._flusher is None and len(self._coalescer) and not self._stopped:
+            self._flusher = self._spawn(self._flush_loop)
+
+    def _tick_loop(self) -> None:
+        """Heartbeats, lifetimes, stuck writers; ends when the last stream is gone."""
+        try:
+            next_beat = time.monotonic() + self._realtime().heartbeat_interval
+            while self._subscribers:
+                gevent.sleep(max(0.0, min(TICK, next_beat - time.monotonic())))
+                now = time.monotonic()
+                if now >= next_beat:
+                    self._heartbeat()
+                    next_beat = now + self._realtime().heartbeat_interval
+                self._reap(now)
+        finally:
+            self._ticker = None
+
+    def _reap(self, now: float) -> None:
+        queue_size = self._realtime().client_queue_size
+        for sub in list(self._subscribers):
+            if sub.ended is None:
+                sub.ended = self._why_end(sub, now, queue_size)
+                if sub.ended is not None and sub.greenlet is not None:
+                    self._parking.wake(sub.greenlet)
+            if sub.ended and sub.handed_over is not None and now - sub.handed_over > STUCK_AFTER:
+                self._unblock(sub)
+
+    def _unblock(self, sub: Subscriber) -> None:
+        """End a stream whose write never returns (the client stopped reading)."""
+        if sub.unblocked:
+            return
+        sub.unblocked = True
+        log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
+        if sub.socket is not None:
+            with contextlib.suppress(OSError):
+                sub.socket.shutdown(socket.SHUT_RDWR)
+        elif isinstance(sub.greenlet, gevent.Greenlet):
+            sub.greenlet.kill(block=False)
+
+    def _flush_loop(self) -> None:
+        """Publish what the coalescer releases; ends when nothing is pending."""
+        try:
+            while (due := self._coalescer.next_due()) is not None:
+                delay = due - time.monotonic()
+                if delay > 0:
+                    gevent.sleep(delay)
+                for kind, data in self._coalescer.take_due(time.monotonic()):
+                    try:
+                        self.broadcast_event(kind, data)
+                    except Exception:
+                        log.exception("could not publish a %s event", kind)
+        finally:
+            self._flusher = None
+
+    def _window(self) -> float:
+        return self._realtime().event_debounce_ms / 1000
+
+    def _retention(self) -> int:
+        settings = self._realtime()
+        return max(settings.replay_size, settings.client_queue_size) + 1

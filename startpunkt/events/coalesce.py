@@ -1,0 +1,106 @@
+"""Debounce: fold the changes to one object inside `eventDebounceMs` into one event.
+
+A window opens at an object's first change and closes `window` seconds later; the event sent
+then describes the difference between what clients last heard and the final state (added then
+removed: nothing; removed then added: UPDATED; only availability differs: STATUS_CHANGED). That is
+a trailing-edge debounce whose maximum wait equals the window, so a steady stream of changes to
+one object still yields an event per window and no final state is ever lost. When more than
+`burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get one RESYNC
+instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from startpunkt.events import kinds
+from startpunkt.events.kinds import Event, EventType
+from startpunkt.model import Application, Item
+
+BURST_LIMIT = 1000
+"""Above this many pending objects one RESYNC (a refetch) is cheaper than the events."""
+
+
+@dataclass
+class _Pending:
+    known: Item | None
+    """What clients were last told about the object (None: nothing, or that it was removed)."""
+    latest: Item | None
+    """The catalog's current state (None: removed)."""
+    due: float
+
+
+class Coalescer:
+    """Pending changes by object id (in order of first change), plus one pending config."""
+
+    def __init__(self, *, burst_limit: int = BURST_LIMIT) -> None:
+        self.burst_limit = burst_limit
+        self._items: OrderedDict[str, _Pending] = OrderedDict()
+        self._config: tuple[Any, float] | None = None
+        self._resync_due: float | None = None
+
+    def __len__(self) -> int:
+        return len(self._items) + (self._config is not None) + (self._resync_due is not None)
+
+    def change(self, old: Item | None, new: Item | None, *, now: float, window: float) -> None:
+        """Record that an object went from `old` to `new` (None: absent)."""
+        item = new or old
+        if item is None or self._resync_due is not None:
+            return  # a pending RESYNC already covers every change until it is sent
+        pending = self._items.get(item.id)
+        if pending is not None:
+            pending.latest = new
+            return
+        self._items[item.id] = _Pending(known=old, latest=new, due=now + window)
+        if len(self._items) > self.burst_limit:
+            self._resync_due = next(iter(self._items.values())).due
+            self._items.clear()
+
+    def config(self, data: Any, *, now: float, window: float) -> None:
+        """Record a new public config; only the last one inside the window is sent."""
+        due = self._config[1] if self._config is not None else now + window
+        self._config = (data, due)
+
+    def next_due(self) -> float | None:
+        """When `take_due` next has something to return; None when nothing is pending."""
+        dues = [d for d in (self._resync_due, self._config and self._config[1]) if d is not None]
+        if self._items:
+            dues.append(next(iter(self._items.values())).due)
+        return min(dues) if dues else None
+
+    def take_due(self, now: float) -> list[Event]:
+        """The events of every window closed by `now`, oldest first."""
+        events: list[Event] = []
+        if self._resync_due is not None and self._resync_due <= now:
+            events.append(kinds.resync("burst"))
+            self._resync_due = None
+        while self._items:
+            item_id, pending = next(iter(self._items.items()))
+            if pending.due > now:
+                break
+            del self._items[item_id]
+            events.extend(difference(pending.known, pending.latest))
+        if self._config is not None and self._config[1] <= now:
+            events.append((EventType.CONFIG_CHANGED, self._config[0]))
+            self._config = None
+        return events
+
+
+def difference(known: Item | None, latest: Item | None) -> list[Event]:
+    """The events that take a client from `known` to `latest`."""
+    if known is None:
+        return [] if latest is None else [kinds.added(latest)]
+    if latest is None:
+        return [kinds.removed(known)]
+    if known == latest:
+        return []
+    if type(known) is not type(latest):
+        return [kinds.removed(known), kinds.added(latest)]
+    if isinstance(latest, Application) and (
+        dataclasses.replace(known, available=latest.available) == latest
+    ):
+        return [kinds.status_changed(latest)]
+    return [kinds.updated(latest)]

@@ -1,0 +1,182 @@
+"""The broadcaster without HTTP: one serialisation per event, no yielding, slow clients cut."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import gevent
+import pytest
+from prometheus_client import REGISTRY
+
+from startpunkt import sse
+from startpunkt.config import RealtimeSettings
+from startpunkt.events import EventBroadcaster, EventType, Subscriber, kinds
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        gevent.sleep(0.01)
+
+
+@pytest.fixture
+def make() -> Iterator[Callable[..., EventBroadcaster]]:
+    made: list[EventBroadcaster] = []
+
+    def build(**realtime: object) -> EventBroadcaster:
+        settings = RealtimeSettings(**realtime)  # type: ignore[arg-type]
+        broadcaster = EventBroadcaster(lambda: settings)
+        made.append(broadcaster)
+        return broadcaster
+
+    yield build
+    for broadcaster in made:
+        broadcaster.stop()
+
+
+class Reader:
+    """A stream read in its own greenlet, as a server would; messages collected."""
+
+    def __init__(self, broadcaster: EventBroadcaster, sub: Subscriber) -> None:
+        self.sub = sub
+        self.messages: list[sse.Message] = []
+        self._decoder = sse.Decoder()
+        self._broadcaster = broadcaster
+        self.greenlet = gevent.spawn(self._run)
+
+    def _run(self) -> None:
+        try:
+            while (chunk := self._broadcaster.next_chunk(self.sub)) is not None:
+                self.messages += self._decoder.feed(chunk)
+        finally:
+            self._broadcaster.unsubscribe(self.sub)
+
+    def events(self) -> list[str]:
+        return [m.event for m in self.messages if m.event and m.event != "HEARTBEAT"]
+
+
+def counter(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name + "_total", labels) or 0.0
+
+
+def test_each_event_is_serialised_once_for_all_clients(
+    make: Callable[..., EventBroadcaster], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broadcaster = make()
+    readers = [
+        Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client=f"c{i}"))
+        for i in range(50)
+    ]
+    wait_for(lambda: all(r.messages for r in readers))
+    calls: list[EventType] = []
+    original = kinds.frame
+
+    def counting(kind: EventType, *args: object, **kwargs: object) -> bytes:
+        calls.append(kind)
+        return original(kind, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kinds, "frame", counting)
+    broadcaster.broadcast_event(EventType.RESYNC, {"reason": "test"})
+    wait_for(lambda: all(r.events() == ["RESYNC"] for r in readers))
+    assert calls == [EventType.RESYNC]
+    for r in readers:
+        r.greenlet.kill()
+    assert broadcaster.client_count() == 0
+
+
+def test_publishing_does_not_yield(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make()
+    readers = [
+        Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
+        for _ in range(10)
+    ]
+    wait_for(lambda: all(r.messages for r in readers))
+    ran: list[bool] = []
+    gevent.spawn(ran.append, True)
+    for i in range(100):
+        broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
+    assert ran == []  # nothing else ran while publishing
+    assert all(r.events() == [] for r in readers)
+    wait_for(lambda: all(len(r.events()) == 100 for r in readers))
+    for r in readers:
+        r.greenlet.kill()
+
+
+def test_ids_increase_and_carry_the_epoch(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make()
+    ids = [broadcaster.broadcast_event(EventType.RESYNC, None) for _ in range(3)]
+    assert ids == [f"{broadcaster.epoch}-{i}" for i in (1, 2, 3)]
+    assert broadcaster.last_event_id() == ids[-1]
+    assert broadcaster.broadcast_event(EventType.HEARTBEAT) is None
+    assert make().epoch != broadcaster.epoch
+
+
+def test_a_slow_client_is_cut_and_never_delays_the_others(
+    make: Callable[..., EventBroadcaster],
+) -> None:
+    broadcaster = make(client_queue_size=5)
+    fast = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="fast"))
+    slow = broadcaster.subscribe(last_event_id=None, client="slow")
+    assert broadcaster.next_chunk(slow)  # took its first bytes, then stops reading
+    before = counter("startpunkt_stream_disconnects", reason="overflow")
+    for i in range(20):
+        broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
+        gevent.sleep(0)
+    wait_for(lambda: len(fast.events()) == 20)
+    assert broadcaster.next_chunk(slow) is None  # overflowed while it was not reading
+    assert slow.ended == "overflow"
+    broadcaster.unsubscribe(slow)
+    assert counter("startpunkt_stream_disconnects", reason="overflow") == before + 1
+    assert broadcaster.client_count() == 1
+    fast.greenlet.kill()
+
+
+def test_a_stuck_writer_is_marked_by_the_ticker(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make(client_queue_size=2)
+    stuck = broadcaster.subscribe(last_event_id=None, client="stuck")
+    assert broadcaster.next_chunk(stuck)
+    for i in range(5):
+        broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
+    wait_for(lambda: stuck.ended == "overflow", timeout=5)  # without reading again
+    broadcaster.unsubscribe(stuck)
+
+
+def test_heartbeats_reach_idle_streams(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make(heartbeat_interval=0.05)
+    reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
+    wait_for(lambda: sum(m.event == "HEARTBEAT" for m in reader.messages) >= 3)
+    beat = next(m for m in reader.messages[2:] if m.event == "HEARTBEAT")
+    assert beat.id is None and json.loads(beat.data or "")["data"] is None
+    reader.greenlet.kill()
+
+
+def test_background_greenlets_run_only_while_there_is_work(
+    make: Callable[..., EventBroadcaster],
+) -> None:
+    greenlets: list[gevent.Greenlet] = []
+    settings = RealtimeSettings(event_debounce_ms=10)
+    broadcaster = EventBroadcaster(lambda: settings, greenlets=greenlets)
+    sub = broadcaster.subscribe(last_event_id=None, client="c")
+    broadcaster.config_changed({"a": 1})
+    assert len([g for g in greenlets if not g.dead]) == 2  # ticker and flusher
+    broadcaster.unsubscribe(sub)
+    wait_for(lambda: all(g.dead for g in greenlets), timeout=3)
+    assert broadcaster.last_event_id().endswith("-1")  # the flusher published before ending
+
+
+def test_shutdown_ends_streams_and_refuses_new_ones(make: Callable[..., EventBroadcaster]) -> None:
+    from startpunkt.events import Refused
+
+    broadcaster = make()
+    reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
+    wait_for(lambda: bool(reader.messages))
+    broadcaster.shutdown()
+    reader.greenlet.join(timeout=5)
+    assert reader.sub.ended == "shutdown" and reader.greenlet.dead
+    with pytest.raises(Refused) as refused:
+        broadcaster.subscribe(last_event_id=None, client="c")
+    assert refused.value.reason == "shutting_down"
+    assert broadcaster.opened == broadcaster.closed == 1
