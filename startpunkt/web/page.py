@@ -1,7 +1,251 @@
-"""Placeholder until its issue lands."""
+"""The start page people open: `/` and `/<tags>`, rendered on the server from the catalog.
+
+The first paint already shows every group and card; `static/js/` then takes over (live events,
+polling, search, themes, translations). Nothing from the cluster reaches the HTML unescaped, and
+only http(s) URLs become links: the same rules as `static/js/cards.js`, which builds cards later.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, make_response, render_template
+
+from startpunkt import config, i18n, model, runtime
+from startpunkt.catalog import Group
 
 bp = Blueprint("page", __name__)
+
+RESERVED = frozenset({"api", "q", "static", "favicon.ico", "robots.txt"})
+"""First path segments that belong to other parts; `/<tags>` must never answer for them."""
+
+SAFE_URL = re.compile(r"https?://[^/?#\s]+\S*", re.IGNORECASE)
+"""An absolute http(s) URL: the only kind ever put in an href (mirrored in cards.js)."""
+
+CSS_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%\s/+-]{1,60}\)")
+"""A colour that cannot break out of a CSS declaration (mirrored in cards.js)."""
+
+ICON_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MASK_SETS = frozenset({"mdi", "simple-icons"})
+"""Monochrome icon sets: drawn as a mask so they take the card's colour in either theme."""
+ICONIFY = "https://api.iconify.design"
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+"""`{{name}}` in a translated text, the syntax of the reference UI's files."""
+AVATAR_HUES = (211, 262, 330, 4, 24, 142, 174, 196, 236, 286, 348, 36)
+"""Hues of letter avatars, spread around the wheel without the unreadable yellows."""
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: http: https:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'self'; form-action 'self'"
+)
+"""No inline or foreign script can run even if escaping ever failed; icons may load anywhere."""
+
+STRINGS: dict[str, str] = {
+    "home.applications": "Applications",
+    "home.bookmarks": "Bookmarks",
+    "home.skipToContent": "Skip to main content",
+    "home.theme.toggle": "Toggle theme",
+    "home.theme.light": "Light",
+    "home.theme.dark": "Dark",
+    "home.theme.auto": "Auto",
+    "home.empty.title": "No applications or bookmarks yet",
+    "home.empty.hint": 'Annotate an Ingress with startpunkt.ullberg.us/enable: "true", or create '
+    "an Application or Bookmark resource. It appears here within a second.",
+    "home.filter.showing": "Showing tags",
+    "home.filter.all": "Show all",
+    "home.github": "Startpunkt on GitHub",
+    "home.version": "Version {{version}}",
+    "status.available": "Available",
+    "status.unavailable": "Unavailable",
+    "group.collapse": "Collapse group",
+    "group.expand": "Expand group",
+    "link.newTab": "opens in a new tab",
+    "search.title": "Search applications and bookmarks",
+    "search.placeholder": "Search...",
+    "search.noResults": "No results",
+    "search.hint": "Press / to search; Enter opens the first result",
+    "search.webSearch": "Search the web for \u201c{{query}}\u201d",
+    "search.resultsBadge.app": "App",
+    "search.resultsBadge.bookmark": "Bookmark",
+    "connection.connected": "Connected: live updates",
+    "connection.connecting": "Connecting...",
+    "connection.disconnected": "Disconnected",
+    "connection.polling": "Live updates unavailable; refreshing every {{seconds}} s",
+    "connection.since": "since {{time}}",
+}
+"""The page's English texts, keyed like `/api/i8n`; the default language's translation wins."""
+
+
+@bp.get("/")
+def index() -> Response:
+    return _render(None)
+
+
+@bp.get("/<tags>")
+def tagged(tags: str) -> Response:
+    if tags.lower() in RESERVED:
+        return not_found(tags)
+    return _render(model.split_tags(tags))
+
+
+@bp.get("/<any(api, q):area>/<path:rest>")
+def not_found(area: str, rest: str = "") -> Response:
+    """JSON 404 for paths under other parts' prefixes that none of them serves."""
+    response = jsonify(error="not found", path=f"/{area}/{rest}".rstrip("/"))
+    response.status_code = 404
+    return response
+
+
+def _render(tags: frozenset[str] | None) -> Response:
+    rt = runtime.get()
+    settings = rt.settings
+    position = _stream_position(rt)  # before the snapshot: a replay may repeat, never miss
+    snapshot = rt.catalog.snapshot()
+    language = i18n.resolve(settings.default_language, settings.default_language)
+    strings = {**STRINGS, **_translations(language)}
+    app_groups = snapshot.application_groups(tags)
+    bookmark_groups = snapshot.bookmark_groups()
+    state = {
+        "lastEventId": position,
+        "tags": sorted(tags or ()),
+        "config": config.public(settings, rt.version)["config"],
+        "applications": [model.to_json(a) for g in app_groups for a in g.items],
+        "bookmarks": [model.to_json(b) for b in snapshot.bookmarks],
+        "strings": strings,
+        "language": language,
+    }
+    html = render_template(
+        "index.html",
+        title=settings.web.title,
+        lang=language,
+        theme=theme_colors(settings),
+        tags=sorted(tags or ()),
+        app_groups=[_group_view(g, "apps") for g in app_groups],
+        bookmark_groups=[_group_view(g, "bookmarks") for g in bookmark_groups],
+        state=state,
+        t=_translator(strings),
+        version=rt.version,
+        show_github=settings.web.github_link.enabled,
+    )
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _stream_position(rt: runtime.Runtime) -> str | None:
+    """The newest event id: the page resumes from there, so nothing after this render is lost."""
+    broadcaster = rt.broadcaster
+    return broadcaster.last_event_id() if broadcaster is not None else None
+
+
+def _translator(strings: Mapping[str, str]) -> Callable[..., str]:
+    def t(key: str, **values: Any) -> str:
+        return PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), strings.get(key, key))
+
+    return t
+
+
+def _translations(tag: str) -> dict[str, str]:
+    """English, then language `tag` over it, as dotted keys (what `/api/i8n` serves)."""
+    return {**flatten(i18n.messages(i18n.FALLBACK)), **flatten(i18n.messages(tag))}
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """`{"home": {"bookmarks": "B"}}` → `{"home.bookmarks": "B"}`; non-strings dropped."""
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, str):
+            out[prefix + key] = value
+    return out
+
+
+def theme_colors(settings: config.Settings) -> dict[str, dict[str, str]]:
+    """Theme colours as CSS variable values; an unusable value falls back to the default."""
+    defaults = config.ThemeSettings()
+    out: dict[str, dict[str, str]] = {}
+    for mode in ("light", "dark"):
+        chosen, fallback = getattr(settings.web.theme, mode), getattr(defaults, mode)
+        out[mode] = {
+            name: value if css_color(value) else getattr(fallback, name)
+            for name, value in vars(chosen).items()
+        }
+    return out
+
+
+def css_color(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value if CSS_COLOR.fullmatch(value) else None
+
+
+def safe_url(url: str | None) -> str | None:
+    return url if url and SAFE_URL.fullmatch(url) else None
+
+
+def icon_source(icon: str | None) -> tuple[str, str] | None:
+    """`(url, "mask"|"img")` for an icon: an image URL, `set:name`, or a bare mdi name."""
+    if not icon:
+        return None
+    icon = icon.strip()
+    if safe_url(icon):
+        return icon, "img"
+    prefix, _, name = icon.lower().rpartition(":")
+    prefix = prefix or "mdi"
+    if not (ICON_NAME.fullmatch(prefix) and ICON_NAME.fullmatch(name)):
+        return None
+    return f"{ICONIFY}/{prefix}/{name}.svg", "mask" if prefix in MASK_SETS else "img"
+
+
+def avatar_hue(name: str) -> int:
+    """A stable avatar hue for a name (the same hash as cards.js)."""
+    h = 0
+    for ch in name:
+        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
+    return AVATAR_HUES[h % len(AVATAR_HUES)]
+
+
+def avatar_letter(name: str) -> str:
+    return next((ch.upper() for ch in name if ch.isalnum()), "?")[:2]
+
+
+def tag_list(tags: str | None) -> list[str]:
+    return [t.strip() for t in (tags or "").split(",") if t.strip()]
+
+
+def short_url(url: str | None) -> str:
+    return re.sub(r"/$", "", re.sub(r"^https?://", "", url or "", flags=re.IGNORECASE))
+
+
+def card_view(item: model.Item) -> dict[str, Any]:
+    """What the template needs for one card; mirrors `cards.js` `buildCard`."""
+    url = safe_url(item.url)
+    available = getattr(item, "available", True)
+    return {
+        "id": item.id,
+        "name": item.name,
+        "kind": "app" if isinstance(item, model.Application) else "bookmark",
+        "url": url if available else None,
+        "new_tab": bool(item.target_blank),
+        "info": item.info or short_url(url),
+        "tags": tag_list(getattr(item, "tags", None)),
+        "available": available,
+        "color": css_color(getattr(item, "icon_color", None)),
+        "hue": avatar_hue(item.name),
+        "letter": avatar_letter(item.name),
+        "icon": icon_source(item.icon),
+    }
+
+
+def _group_view(group: Group, section: str) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "key": f"{section}:{group.name.lower()}",
+        "cards": [card_view(i) for i in group.items],
+    }

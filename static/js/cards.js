@@ -1,0 +1,162 @@
+// Cards and groups built in the browser, the same markup templates/_macros.html renders on the
+// server (same URL, colour and icon rules as startpunkt/web/page.py). Everything from the
+// cluster goes in with textContent or a validated attribute, never as HTML.
+
+const SAFE_URL = /^https?:\/\/[^/?#\s]+\S*$/i;
+const CSS_COLOR = /^(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%\s/+-]{1,60}\))$/;
+const ICON_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MASK_SETS = new Set(["mdi", "simple-icons"]);
+const ICONIFY = "https://api.iconify.design";
+const AVATAR_HUES = [211, 262, 330, 4, 24, 142, 174, 196, 236, 286, 348, 36];
+const LETTER = /[\p{L}\p{N}]/u;
+
+export function safeUrl(url) {
+  return typeof url === "string" && SAFE_URL.test(url) ? url : null;
+}
+
+export function cssColor(value) {
+  const v = typeof value === "string" ? value.trim() : "";
+  return CSS_COLOR.test(v) ? v : null;
+}
+
+export function iconSource(icon) {
+  if (typeof icon !== "string" || !icon.trim()) return null;
+  icon = icon.trim();
+  if (safeUrl(icon)) return [icon, "img"];
+  const lower = icon.toLowerCase();
+  const cut = lower.lastIndexOf(":");
+  const prefix = (cut >= 0 ? lower.slice(0, cut) : "") || "mdi";
+  const name = lower.slice(cut + 1);
+  if (!ICON_NAME.test(prefix) || !ICON_NAME.test(name)) return null;
+  return [`${ICONIFY}/${prefix}/${name}.svg`, MASK_SETS.has(prefix) ? "mask" : "img"];
+}
+
+export function avatarHue(name) {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.codePointAt(0)) >>> 0;
+  return AVATAR_HUES[h % AVATAR_HUES.length];
+}
+
+export function avatarLetter(name) {
+  for (const ch of name) if (LETTER.test(ch)) return ch.toUpperCase().slice(0, 2);
+  return "?";
+}
+
+export function tagList(tags) {
+  return (tags || "").split(",").map((t) => t.trim()).filter(Boolean);
+}
+
+export function shortUrl(url) {
+  return (url || "").replace(/^https?:\/\//i, "").replace(/\/$/, "");
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The icon box: a letter avatar, upgraded to the real icon by icons.js once it loads. */
+export function buildIcon(item) {
+  const icon = el("span", "card__icon");
+  icon.setAttribute("aria-hidden", "true");
+  const color = cssColor(item.iconColor);
+  icon.setAttribute("style", `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`);
+  const source = iconSource(item.icon);
+  if (source) {
+    icon.setAttribute("data-icon", source[0]);
+    icon.setAttribute("data-icon-mode", source[1]);
+  }
+  icon.append(el("span", "card__letter", avatarLetter(item.name)));
+  return icon;
+}
+
+/** One `<li>` card; `kind` is "app" or "bookmark". */
+export function buildCard(item, kind, t) {
+  const url = safeUrl(item.url);
+  const available = item.available !== false;
+  const link = available ? url : null;
+  const cell = el("li", "grid__cell");
+  cell.setAttribute("data-id", item.id);
+  let card;
+  if (link) {
+    card = el("a", `card card--${kind}`);
+    card.setAttribute("href", link);
+    if (item.targetBlank) {
+      card.setAttribute("target", "_blank");
+      card.setAttribute("rel", "noopener noreferrer");
+    } else {
+      card.setAttribute("rel", "noreferrer");
+    }
+  } else {
+    card = el("div", `card card--${kind} card--nolink${available ? "" : " card--down"}`);
+    card.setAttribute("tabindex", "0");
+    if (!available) card.setAttribute("aria-disabled", "true");
+  }
+  card.append(buildIcon(item));
+  const body = el("span", "card__body");
+  body.append(el("span", "card__name", item.name));
+  const info = item.info || shortUrl(url);
+  if (info) body.append(el("span", "card__info", info));
+  const tags = tagList(item.tags);
+  if (tags.length) {
+    const box = el("span", "card__tags");
+    for (const tag of tags) box.append(el("span", "tag", tag));
+    body.append(box);
+  }
+  if (link && item.targetBlank) {
+    const note = el("span", "sr-only", t("link.newTab"));
+    note.setAttribute("data-i18n", "link.newTab");
+    body.append(note);
+  }
+  card.append(body);
+  if (kind === "app") {
+    if (available) {
+      const dot = el("span", "card__status card__status--up");
+      dot.setAttribute("title", t("status.available"));
+      dot.setAttribute("data-i18n-title", "status.available");
+      dot.setAttribute("aria-hidden", "true");
+      card.append(dot);
+    } else {
+      const badge = el("span", "card__status card__status--down", t("status.unavailable"));
+      badge.setAttribute("data-i18n", "status.unavailable");
+      card.append(badge);
+    }
+  }
+  cell.append(card);
+  return cell;
+}
+
+let groupCounter = 0;
+
+/** An empty group section (cards are added by the caller). */
+export function buildGroup(name, key, section) {
+  const n = `${section}-x${groupCounter++}`;
+  const group = el("section", "group");
+  group.setAttribute("aria-labelledby", `gh-${n}`);
+  group.setAttribute("data-key", key);
+  const title = el("h3", "group__title");
+  title.id = `gh-${n}`;
+  const toggle = el("button", "group__toggle");
+  toggle.type = "button";
+  toggle.setAttribute("aria-expanded", "true");
+  toggle.setAttribute("aria-controls", `gl-${n}`);
+  const svgNs = "http://www.w3.org/2000/svg";
+  const chevron = document.createElementNS(svgNs, "svg");
+  chevron.setAttribute("class", "group__chevron");
+  chevron.setAttribute("viewBox", "0 0 24 24");
+  chevron.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(svgNs, "path");
+  path.setAttribute("d", "M7 10l5 5 5-5");
+  chevron.append(path);
+  const count = el("span", "group__count", "0");
+  count.setAttribute("aria-hidden", "true");
+  toggle.append(chevron, el("span", "group__name", name), count);
+  title.append(toggle);
+  const grid = el("ul", "grid");
+  grid.id = `gl-${n}`;
+  grid.setAttribute("role", "list");
+  group.append(title, grid);
+  return group;
+}

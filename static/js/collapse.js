@@ -1,0 +1,47 @@
+// Collapsible groups, remembered in localStorage by section and group name (case-insensitive),
+// so a group folded away stays folded after a reload and when it reappears live.
+
+const KEY = "startpunkt.collapsed";
+
+function read() {
+  try {
+    const list = JSON.parse(localStorage.getItem(KEY) || "[]");
+    return new Set(Array.isArray(list) ? list.filter((k) => typeof k === "string") : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export function createCollapse({ i18n }) {
+  const collapsed = read();
+
+  function apply(group) {
+    const folded = collapsed.has(group.dataset.key);
+    group.classList.toggle("group--collapsed", folded);
+    const toggle = group.querySelector(".group__toggle");
+    toggle.setAttribute("aria-expanded", String(!folded));
+    toggle.title = i18n.t(folded ? "group.expand" : "group.collapse");
+    group.querySelector(".grid").hidden = folded;
+  }
+
+  function toggle(group) {
+    const key = group.dataset.key;
+    if (collapsed.has(key)) collapsed.delete(key);
+    else collapsed.add(key);
+    try {
+      localStorage.setItem(KEY, JSON.stringify([...collapsed]));
+    } catch {
+      // Storage blocked: the group folds for this visit only.
+    }
+    apply(group);
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".group__toggle");
+    if (button) toggle(button.closest(".group"));
+  });
+  const applyAll = () => document.querySelectorAll(".group").forEach(apply);
+  i18n.onChange(applyAll);
+  applyAll();
+  return { apply };
+}
