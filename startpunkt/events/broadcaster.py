@@ -195,18 +195,22 @@ class EventBroadcaster:
     def next_chunk(self, sub: Subscriber) -> bytes | None:
         """Block until `sub` has bytes to send; None when the stream must end."""
         sub.handed_over = None
-        if sub.greenlet is None:
-            sub.greenlet = greenlet.getcurrent()
+        sub.greenlet = greenlet.getcurrent()
         while True:
             if sub.ended is None:
                 queue_size = self._realtime().client_queue_size
                 sub.ended = self._why_end(sub, time.monotonic(), queue_size)
-            if sub.ended is not None:
+            if sub.ended is None:
+                chunk = self._take(sub)
+            elif sub.ended != "overflow":
+                chunk = self._take(sub, heartbeat=False)  # what was published before the end
+            else:
                 return None
-            chunk = self._take(sub)
             if chunk:
                 sub.handed_over = time.monotonic()
                 return chunk
+            if sub.ended is not None:
+                return None
             self._parking.park()
 
     def _why_end(self, sub: Subscriber, now: float, queue_size: int) -> str | None:
@@ -220,7 +224,7 @@ class EventBroadcaster:
             return "overflow"
         return None
 
-    def _take(self, sub: Subscriber) -> bytes:
+    def _take(self, sub: Subscriber, *, heartbeat: bool = True) -> bytes:
         parts = []
         if sub.preamble is not None:
             parts.append(sub.preamble)
@@ -229,7 +233,7 @@ class EventBroadcaster:
             parts.append(self._log.since(sub.cursor))
             sub.cursor = self._log.head + 1
             sub.beat = self._beat  # events just sent prove the stream alive
-        elif sub.beat != self._beat:
+        elif heartbeat and sub.beat != self._beat:
             parts.append(self._beat_frame)
             sub.beat = self._beat
         return b"".join(parts)
