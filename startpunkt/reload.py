@@ -1,9 +1,80 @@
-"""Placeholder until its issue lands."""
+"""Live reload of the configuration file: edit `application.yaml`, no restart.
+
+The file is watched (inotify, or polling where that is missing). A change is loaded with the
+same rules as start-up, environment overrides included. A file that does not load (bad YAML, an
+unknown key, a wrong type) is logged as an ERROR naming the key and the running settings stay.
+
+Applies live: everything read per request or per cycle from `runtime.get().settings` (web title,
+theme, search engine, refreshInterval, realtime switches and intervals, availability), the
+manifest source (a new `manifests.directory` or `manifests.enabled` restarts it; kind switches,
+`onlyAnnotated`, `namespaceSelector`, `defaultProtocol` and `urlFrom.allowedKinds` re-map every
+file), and `CONFIG_CHANGED` tells open pages. Needs a restart: `kubernetes.*` (which cluster and
+credentials), and anything a part sized once at start-up; a change there is logged as a WARNING.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
 from flask import Flask
+
+from startpunkt import config, runtime, signals, sources
+from startpunkt.sources import fswatch
+
+log = logging.getLogger(__name__)
+
+RESTART_ONLY = ("startpunkt.kubernetes",)
+"""Key prefixes whose new values take effect only after a restart."""
 
 
 def init_app(app: Flask) -> None:
-    """Nothing yet."""
+    """Watch the configuration file, if the app was started from one."""
+    rt = runtime.get(app)
+    if not rt.config_path:
+        return
+    watcher = fswatch.watch_file(rt.config_path, lambda _changed: apply(app), report_initial=False)
+    rt.greenlets.append(watcher.start())
+    rt.parts["config_watcher"] = watcher
+
+
+def apply(app: Flask) -> bool:
+    """Load the configuration file again and apply it; False when nothing was applied."""
+    rt = runtime.get(app)
+    path = Path(str(rt.config_path))
+    if path.is_file() and os.path.getsize(path) == 0:
+        # An editor truncates before it writes; an empty file would silently mean all defaults.
+        log.warning("%s is empty; keeping the running settings", path)
+        return False
+    try:
+        new = config.load(path)
+    except config.ConfigError as exc:
+        log.error("configuration not applied, keeping the running settings: %s", exc)
+        return False
+    old = rt.settings
+    if new == old:
+        log.debug("%s changed, but not its settings", path)
+        return False
+    for key in changed_keys(old, new):
+        if key.startswith(RESTART_ONLY):
+            log.warning("%s changed in %s: takes effect after a restart", key, path)
+    rt.settings = new
+    sources.reconfigure(app, old)
+    signals.config_changed.send(app, config=new)
+    log.info("configuration reloaded from %s", path)
+    return True
+
+
+def changed_keys(old: Any, new: Any, path: str = "startpunkt") -> list[str]:
+    """The configuration keys (as written in the file) whose values differ."""
+    if not dataclasses.is_dataclass(old):
+        return [path] if old != new else []
+    keys: list[str] = []
+    for f in dataclasses.fields(old):
+        keys += changed_keys(
+            getattr(old, f.name), getattr(new, f.name), f"{path}.{config.camel(f.name)}"
+        )
+    return keys

@@ -1,13 +1,81 @@
 """Sources: where objects come from (Kubernetes watches, manifest files).
 
 A source turns raw objects into items with `startpunkt.mappers` and writes them to the catalog
-under its own origin names; it reports progress to `startpunkt.readiness`.
+under its own origin names; it reports progress to `startpunkt.readiness`. The cluster is used
+when one is configured; the manifest directory when asked for, or when there is no cluster (so a
+newcomer sees the bundled example at once). Both can run together.
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
+
+from startpunkt import runtime
+from startpunkt.config import Settings
+from startpunkt.sources import files, kube
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Start the configured sources (filled in by the source issues)."""
+    """Start the cluster source (if a cluster is used) and the manifest files (if wanted)."""
+    rt = runtime.get(app)
+    rt.parts["cluster_used"] = kube.init_app(app)
+    if files_wanted(rt.settings, cluster_used=rt.parts["cluster_used"]):
+        start_files(app)
+
+
+def files_wanted(settings: Settings, *, cluster_used: bool) -> bool:
+    """`manifests.enabled`, where None means: only when no cluster is used."""
+    enabled = settings.manifests.enabled
+    return not cluster_used if enabled is None else enabled
+
+
+def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
+    """Serve the configured manifest directory, watched, from a background greenlet."""
+    rt = runtime.get(app)
+    source = files.FileSource(
+        rt.settings.manifests.directory,
+        catalog=rt.catalog,
+        readiness=rt.readiness,
+        settings=lambda: runtime.get(app).settings,
+        polling=polling,
+    )
+    rt.greenlets.append(source.start())
+    rt.parts["files"] = source
+    log.info("serving manifests from %s (%s)", source.directory, source.watcher.mode)
+    return source
+
+
+def stop_files(app: Flask) -> None:
+    """Stop the manifest source, if running, and withdraw its items."""
+    rt = runtime.get(app)
+    source: files.FileSource | None = rt.parts.pop("files", None)
+    if source is None:
+        return
+    greenlet = source.watcher.greenlet
+    source.stop()
+    if greenlet in rt.greenlets:
+        rt.greenlets.remove(greenlet)
+
+
+def reconfigure(app: Flask, old: Settings) -> None:
+    """Follow a live settings change: restart the file source, or re-map its files.
+
+    A new directory or a change of `manifests.enabled` restarts it; anything else may change how
+    objects map (kind switches, onlyAnnotated, namespaces, urlFrom kinds), so every file is
+    mapped again, which costs no I/O and changes the catalog only where an item really differs.
+    """
+    rt = runtime.get(app)
+    new = rt.settings
+    source: files.FileSource | None = rt.parts.get("files")
+    wanted = files_wanted(new, cluster_used=rt.parts.get("cluster_used", False))
+    if source is not None and (not wanted or new.manifests.directory != old.manifests.directory):
+        stop_files(app)
+        source = None
+    if wanted and source is None:
+        start_files(app)
+    elif source is not None and new != old:
+        source.remap()

@@ -11,6 +11,7 @@ write a temp file and rename it, new subdirectories, a replaced directory and Ku
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 from collections.abc import Callable
@@ -31,6 +32,12 @@ try:
     import inotify_simple
 except ImportError:  # pragma: no cover - a pinned dependency; the fallback is tested by forcing it
     inotify_simple = None  # type: ignore[assignment]
+else:
+    # inotify_simple looks libc up with ctypes.util.find_library, which forks `ldconfig -p`; under
+    # gevent that child can hang forever (seen in the test suite), stalling the first watcher.
+    # The process's own symbols already include libc, so hand them over (inotify_simple 2.0.1).
+    if getattr(inotify_simple, "_libc", None) is None:
+        inotify_simple._libc = ctypes.CDLL(None, use_errno=True)
 
 _MASK = 0x0002 | 0x0004 | 0x0008 | 0x0040 | 0x0080 | 0x0100 | 0x0200 | 0x0400 | 0x0800
 """MODIFY ATTRIB CLOSE_WRITE MOVED_FROM MOVED_TO CREATE DELETE DELETE_SELF MOVE_SELF."""

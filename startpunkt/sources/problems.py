@@ -21,9 +21,8 @@ MAX_OBJECTS = 4096
 
 
 def describe(problem: Problem) -> str:
-    """`Ingress media/plex: location: not an integer ('abc')`."""
-    where = f"{problem.field}: " if problem.field else ""
-    return f"{problem.kind} {problem.namespace}/{problem.name}: {where}{problem.reason}"
+    """`Ingress media/plex: location: 'abc' is not an integer` (reasons name their field)."""
+    return f"{problem.kind} {problem.namespace}/{problem.name}: {problem.reason}"
 
 
 class ProblemLog:

@@ -306,3 +306,22 @@ def test_stop_ends_the_greenlet_and_closes_inotify(kit, tmp_path: Path):
     watcher.stop()
     assert greenlet.dead
     assert len(os.listdir("/proc/self/fd")) == fds_before - 1
+
+
+def test_inotify_starts_without_forking_to_find_libc(kit, tmp_path: Path, monkeypatch):
+    """Bug: inotify_simple found libc with find_library, which forks `ldconfig -p`; under gevent
+    that child hung after other tests, so the first watcher never scanned (the suite's first file
+    test timed out). Fix: fswatch hands inotify_simple the process's libc, no subprocess."""
+
+    def no_subprocess(name: str) -> str:
+        raise AssertionError("find_library would fork")
+
+    monkeypatch.setattr(fswatch.inotify_simple, "find_library", no_subprocess)
+    rec = Recorder()
+    watcher = fswatch.watch_tree(str(tmp_path), rec)
+    watcher.start()
+    try:
+        first_call(kit, rec)
+        assert watcher.mode == "inotify"
+    finally:
+        watcher.stop()
