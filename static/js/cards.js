@@ -50,6 +50,12 @@ export function shortUrl(url) {
   return (url || "").replace(/^https?:\/\//i, "").replace(/\/$/, "");
 }
 
+/** The icon box's inline style: its avatar hue and, when valid, the item's own colour. */
+export function avatarStyle(item) {
+  const color = cssColor(item.iconColor);
+  return `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`;
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -61,8 +67,7 @@ function el(tag, className, text) {
 export function buildIcon(item) {
   const icon = el("span", "card__icon");
   icon.setAttribute("aria-hidden", "true");
-  const color = cssColor(item.iconColor);
-  icon.setAttribute("style", `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`);
+  icon.setAttribute("style", avatarStyle(item));
   const source = iconSource(item.icon);
   if (source) {
     icon.setAttribute("data-icon", source[0]);

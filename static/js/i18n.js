@@ -17,12 +17,14 @@ export function createI18n(initial, language) {
 
   function t(key, values = {}) {
     const text = strings[key] ?? key;
-    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (all, name) => (name in values ? String(values[name]) : all));
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g,
+      (all, name) => (name in values ? String(values[name]) : all));
   }
 
   function apply(root = document) {
     for (const node of root.querySelectorAll("[data-i18n]")) {
-      const text = t(node.getAttribute("data-i18n"), { version: node.getAttribute("data-i18n-version") });
+      const values = { version: node.getAttribute("data-i18n-version") };
+      const text = t(node.getAttribute("data-i18n"), values);
       if (node.textContent !== text) node.textContent = text;
     }
     for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {

@@ -13,6 +13,13 @@ const ALL_EVENTS = [...ITEM_EVENTS, "CONFIG_CHANGED", "HEARTBEAT", "RESYNC"];
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30000;
 
+function canonical(value) {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+}
+
+const same = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
 export function backoff(attempt, random = Math.random) {
   const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** attempt);
   return Math.min(MAX_DELAY, Math.round(base * (0.8 + 0.4 * random())));
@@ -72,24 +79,39 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     if (response.status === 304) return null;
     if (!response.ok) throw new Error(`${url}: ${response.status}`);
     const body = await response.json();
-    if (response.headers.get("ETag")) etags.set(url, response.headers.get("ETag"));
-    return Array.isArray(body.groups) ? body.groups : [];
+    const groups = Array.isArray(body.groups) ? body.groups : [];
+    return { url, etag: response.headers.get("ETag"), groups };
   }
 
-  async function refresh(conditional) {
+  /** Load everything; a poll's answer is dropped if the stream came back meanwhile (newer). */
+  async function refresh({ poll }) {
     const [apps, marks] = await Promise.all([
-      fetchGroups(appsUrl, conditional),
-      fetchGroups("/api/bookmarks", conditional),
+      fetchGroups(appsUrl, poll),
+      fetchGroups("/api/bookmarks", poll),
     ]);
-    if (apps) store.replaceApplications(apps.flatMap((g) => g.applications || []));
-    if (marks) store.replaceBookmarks(marks.flatMap((g) => g.bookmarks || []));
+    if (poll && state === "connected") return;
+    for (const answer of [apps, marks]) {
+      if (answer && answer.etag) etags.set(answer.url, answer.etag);
+    }
+    if (apps) store.replaceApplications(apps.groups.flatMap((g) => g.applications || []));
+    if (marks) store.replaceBookmarks(marks.groups.flatMap((g) => g.bookmarks || []));
+  }
+
+  async function recheckConfig() {
+    // No stream tells this page about config changes now (realtime may have been switched on).
+    const response = await fetch("/api/config", { cache: "no-store" });
+    const body = response.ok ? await response.json() : null;
+    if (body && body.config && !same(body.config, cfg)) {
+      applyConfig(body.config);
+    }
   }
 
   async function poll() {
     pollTimer = null;
     polling = true;
     try {
-      await refresh(true);
+      await refresh({ poll: true });
+      await recheckConfig();
       // The server answers again: no need to wait out the backoff.
       if (realtime() && state === "disconnected" && reconnectTimer) connect();
     } catch {
@@ -105,7 +127,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     if (buffered) return;
     buffered = [];
     try {
-      await refresh(false);
+      await refresh({ poll: false });
     } catch {
       // The next RESYNC or poll catches up.
     } finally {
@@ -185,6 +207,6 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   return {
     state: () => state,
     lastEventId: () => lastEventId,
-    refresh: () => refresh(false),
+    refresh: () => refresh({ poll: false }),
   };
 }

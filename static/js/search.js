@@ -2,7 +2,7 @@
 // outside a field opens it; arrows move, Enter opens (new tab when the item asks for it), Esc
 // closes. A query starting with `?` searches the web with the configured engine.
 
-import { avatarHue, avatarLetter, cssColor, safeUrl } from "./cards.js";
+import { avatarLetter, avatarStyle, safeUrl } from "./cards.js";
 
 const MAX_RESULTS = 30;
 
@@ -50,10 +50,9 @@ export function initSearch({ store, i18n, config }) {
   let returnFocus = null;
 
   function entries() {
-    const apps = store.groups("apps").flatMap((g) => g.items.map((item) => ({ kind: "app", item })));
-    const marks = store.groups("bookmarks")
-      .flatMap((g) => g.items.map((item) => ({ kind: "bookmark", item })));
-    return [...apps, ...marks];
+    const of = (section, kind) =>
+      store.groups(section).flatMap((g) => g.items.map((item) => ({ kind, item })));
+    return [...of("apps", "app"), ...of("bookmarks", "bookmark")];
   }
 
   function webUrl(query) {
@@ -86,8 +85,7 @@ export function initSearch({ store, i18n, config }) {
     icon.className = "result__icon";
     icon.setAttribute("aria-hidden", "true");
     if (item) {
-      const color = cssColor(item.iconColor);
-      icon.setAttribute("style", `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`);
+      icon.setAttribute("style", avatarStyle(item));
       icon.textContent = avatarLetter(item.name);
     } else {
       icon.textContent = "?";
@@ -121,7 +119,8 @@ export function initSearch({ store, i18n, config }) {
     results.forEach((r, i) => {
       let li;
       if (r.kind === "web") {
-        li = option(`result-${i}`, i18n.t("search.webSearch", { query: r.terms }), r.url, "↗", null);
+        const title = i18n.t("search.webSearch", { query: r.terms });
+        li = option(`result-${i}`, title, r.url, "↗", null);
       } else {
         const down = r.item.available === false;
         const detail = [r.item.group, r.item.info].filter(Boolean).join(" · ");

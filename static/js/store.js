@@ -31,7 +31,8 @@ export function groupItems(items, section) {
     if (last && last.items[0].group.toLowerCase() === item.group.toLowerCase()) {
       last.items.push(item);
     } else {
-      groups.push({ name: item.group, key: `${section}:${item.group.toLowerCase()}`, items: [item] });
+      const key = `${section}:${item.group.toLowerCase()}`;
+      groups.push({ name: item.group, key, items: [item] });
     }
   }
   return groups;
@@ -75,7 +76,9 @@ export function createStore({ tags, applications, bookmarks }) {
 
   function replace(map, items, section) {
     map.clear();
-    for (const item of items) if (valid(item) && (section !== "apps" || shown(item))) map.set(item.id, item);
+    for (const item of items) {
+      if (valid(item) && (section !== "apps" || shown(item))) map.set(item.id, item);
+    }
     changed(section);
   }
 
