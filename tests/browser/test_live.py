@@ -1,0 +1,156 @@
+"""Live updates in a real browser (SPEC §4, §5): events change the page in place, an outage
+turns into polling, and the page recovers, with what changed meanwhile, when the server is back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from . import manifests
+from .support import DEADLINE_MS, card, names, ready
+
+
+def indicator(page: Any) -> Any:
+    return page.locator("#connection")
+
+
+def expect_state(page: Any, state: str, glyph: str) -> None:
+    expect(indicator(page)).to_have_attribute("data-state", state)
+    expect(indicator(page).locator(".connection__glyph")).to_have_text(glyph)
+
+
+def grafana(info: str) -> dict[str, Any]:
+    return manifests.application("Grafana", "Monitoring", "https://grafana.home.example", info=info)
+
+
+def is_poll(request: Any) -> bool:
+    return "/api/apps" in request.url or "/api/bookmarks" in request.url
+
+
+def test_events_update_the_page_in_place_and_survive_an_outage(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    directory = tmp_path / "manifests"
+    file = directory / "apps.yaml"
+    manifests.write(file, [grafana("Dashboards")])
+    server = servers(directory)
+    page = ready(new_page(), server.url)
+    polls: list[str] = []
+    page.on("request", lambda request: is_poll(request) and polls.append(request.url))
+
+    expect_state(page, "connected", "●")
+    assert re.search(r"since \d", indicator(page).get_attribute("title") or "")
+    page.evaluate("window.__noReload = 'still here'")
+
+    manifests.write(file, [grafana("Edited live")])
+    expect(card(page, "Grafana").locator(".card__info")).to_have_text("Edited live")
+    assert page.evaluate("window.__noReload") == "still here"
+    assert polls == [], "no polling while the stream is connected"
+
+    with page.expect_request(is_poll, timeout=DEADLINE_MS):
+        server.stop()
+    expect_state(page, "disconnected", "◌")
+    expect(indicator(page)).to_have_attribute("title", re.compile(r"^Disconnected since"))
+
+    manifests.write(file, [grafana("Changed during the outage")])
+    servers(directory, port=server.port)
+    expect_state(page, "connected", "●")
+    expect(card(page, "Grafana").locator(".card__info")).to_have_text("Changed during the outage")
+    assert page.evaluate("window.__noReload") == "still here"
+
+
+def test_groups_follow_events_and_the_tag_filter(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    directory = tmp_path / "manifests"
+    base = [grafana("Dashboards")]
+    manifests.write(directory / "base.yaml", base)
+    server = servers(directory)
+    page = ready(new_page(), server.url + "/admin")
+    expect_state(page, "connected", "●")
+    page.evaluate("window.__noReload = true")
+
+    manifests.write(
+        directory / "more.yaml",
+        [
+            manifests.application("Argo CD", "Delivery", "https://argo.home.example", tags="Admin"),
+            manifests.application("Kibana", "Logs", "https://kibana.home.example", tags="ops"),
+            manifests.bookmark("Docs", "Reading", "https://docs.home.example"),
+        ],
+    )
+    expect(card(page, "Argo CD")).to_be_visible()
+    expect(card(page, "Docs")).to_be_visible()
+    groups = page.locator('[data-section="apps"] .group__name')
+    expect(groups).to_have_text(["Delivery", "Monitoring"])
+    assert names(page) == ["Argo CD", "Grafana"], "an app of another tag stays hidden"
+
+    manifests.write(directory / "more.yaml", [])
+    expect(groups).to_have_text(["Monitoring"])
+    expect(page.locator("#bookmarks")).to_be_hidden()
+
+    manifests.write(directory / "base.yaml", [])
+    expect(page.locator("#empty")).to_be_visible()
+    assert page.evaluate("window.__noReload") is True
+
+
+def test_without_realtime_the_page_polls_with_etags_until_it_is_switched_on(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
+    settings = tmp_path / "application.yaml"
+    settings.write_text("startpunkt:\n  realtime:\n    enabled: false\n", encoding="utf-8")
+    server = servers(directory, STARTPUNKT_CONFIG=str(settings))
+    page = new_page()
+    answers: list[tuple[int, str | None]] = []
+    page.on(
+        "response",
+        lambda r: (
+            "/api/apps" in r.url
+            and answers.append((r.status, r.request.headers.get("if-none-match")))
+        ),
+    )
+    streams: list[str] = []
+    page.on("request", lambda r: "/api/updates/stream" in r.url and streams.append(r.url))
+    ready(page, server.url)
+    expect_state(page, "polling", "◌")
+    expect(indicator(page)).to_have_attribute("title", re.compile("refreshing every 1 s"))
+
+    with page.expect_response(lambda r: "/api/apps" in r.url and r.status == 304):
+        pass
+    manifests.write(directory / "apps.yaml", [grafana("Seen by polling")])
+    expect(card(page, "Grafana").locator(".card__info")).to_have_text("Seen by polling")
+    assert streams == [], "no stream is opened when realtime is off"
+    assert answers[0] == (200, None)
+    assert all(etag for status, etag in answers if status == 304)
+
+    manifests.write_text(settings, "startpunkt:\n  realtime:\n    enabled: true\n")
+    expect_state(page, "connected", "●")
+
+
+def test_a_config_change_retitles_and_recolours_the_open_page(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
+    settings = tmp_path / "application.yaml"
+    settings.write_text("startpunkt:\n  web:\n    title: Before\n", encoding="utf-8")
+    server = servers(directory, STARTPUNKT_CONFIG=str(settings))
+    page = ready(new_page(color_scheme="light"), server.url)
+    expect_state(page, "connected", "●")
+    page.evaluate("window.__noReload = true")
+    expect(page.locator("#page-title")).to_have_text("Before")
+
+    manifests.write_text(
+        settings,
+        "startpunkt:\n  web:\n    title: After\n"
+        "    theme:\n      light:\n        bodyBgColor: '#FFFFFF'\n",
+    )
+    expect(page).to_have_title("After")
+    expect(page.locator("#page-title")).to_have_text("After")
+    expect(page.locator("body")).to_have_css("background-color", "rgb(255, 255, 255)")
+    assert page.evaluate("window.__noReload") is True
