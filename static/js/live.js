@@ -36,6 +36,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   let pollTimer = null;
   let polling = false;
   let buffered = null;
+  let resyncs = 0;
   const etags = new Map();
   const indicator = document.getElementById("connection");
   const appsUrl = store.tags.length
@@ -126,6 +127,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     // Events arriving while the full state loads are applied after it, so none is lost.
     if (buffered) return;
     buffered = [];
+    resyncs += 1;
     try {
       await refresh({ poll: false });
     } catch {
@@ -207,6 +209,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   return {
     state: () => state,
     lastEventId: () => lastEventId,
+    resyncs: () => resyncs,
     refresh: () => refresh({ poll: false }),
   };
 }

@@ -61,6 +61,8 @@ def test_events_update_the_page_in_place_and_survive_an_outage(
     expect_state(page, "connected", "●")
     expect(card(page, "Grafana").locator(".card__info")).to_have_text("Changed during the outage")
     assert page.evaluate("window.__noReload") == "still here"
+    # A new server process has a new stream epoch: the resumed stream starts with RESYNC.
+    page.wait_for_function("window.startpunkt.live.resyncs() >= 1")
 
 
 def test_groups_follow_events_and_the_tag_filter(

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from startpunkt.testing.live import Server
+from startpunkt.web import page as view
 
 from . import manifests
 from .support import card, names, ready, start_server
@@ -259,3 +260,55 @@ def test_reconnect_backoff_doubles_from_one_to_thirty_seconds(
     assert [mid for _, mid, _ in delays] == [1000, 2000, 4000, 8000, 16000, 30000, 30000]
     for low, mid, high in delays:
         assert 0.8 * mid <= low < mid < high <= min(30000, 1.2 * mid) or mid == high == 30000
+
+
+RULE_INPUTS = {
+    "urls": [
+        "https://a.example",
+        "HTTP://A.example/x?y#z",
+        "javascript:alert(1)",
+        " https://x",
+        "https://",
+        "https:///x",
+        "https://a b",
+        "//a.example",
+        "data:,x",
+        "",
+    ],
+    "colors": ["#F46800", " red ", "rgb(1, 2, 3)", "red; x: y", "a}b{", "url(x)", ""],
+    "icons": [
+        "mdi:home",
+        "home",
+        "MDI:Home-Assistant",
+        "logos:k8s",
+        "https://a.example/i.png",
+        "javascript:x",
+        "mdi:../x",
+        "mdi:",
+        "a:b:c",
+        "",
+    ],
+    "names": ["Grafana", "<img src=x onerror=alert(1)>", "ßeta", "!!!", "Élan", "日本", "Node-RED"],
+}
+
+
+def test_browser_and_server_apply_the_same_rules(server: Server, new_page: Any) -> None:
+    page = ready(new_page(), server.url)
+    browser = page.evaluate(
+        """async (inputs) => {
+            const c = await import("/static/js/cards.js");
+            return {
+                urls: inputs.urls.map((u) => c.safeUrl(u)),
+                colors: inputs.colors.map((v) => c.cssColor(v)),
+                icons: inputs.icons.map((i) => c.iconSource(i)),
+                names: inputs.names.map((n) => [c.avatarLetter(n), c.avatarHue(n)]),
+            };
+        }""",
+        RULE_INPUTS,
+    )
+    assert browser == {
+        "urls": [view.safe_url(u) for u in RULE_INPUTS["urls"]],
+        "colors": [view.css_color(v) for v in RULE_INPUTS["colors"]],
+        "icons": [list(s) if (s := view.icon_source(i)) else None for i in RULE_INPUTS["icons"]],
+        "names": [[view.avatar_letter(n), view.avatar_hue(n)] for n in RULE_INPUTS["names"]],
+    }
