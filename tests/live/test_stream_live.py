@@ -1,0 +1,123 @@
+"""The event stream under real gunicorn: manifest edits fan out, dropped clients are forgotten.
+
+Clients are raw sockets (see conftest). Latency is measured from the file write; setup (starting
+gunicorn, connecting) gets generous deadlines, the delivery itself gets SPEC's budget.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gevent
+
+from startpunkt.testing.live import Server
+
+CLIENTS = 50
+DEBOUNCE_MS = 200
+BUDGET = (DEBOUNCE_MS + 500) / 1000
+"""SPEC: every open page updates within the debounce window plus half a second."""
+
+
+Serve = Callable[..., Server]
+
+
+def opened(live: SimpleNamespace, server: Server, n: int) -> list[Any]:
+    """`n` streams, each past its opening heartbeat."""
+    streams = [live.stream(server.port) for _ in range(n)]
+    for stream in streams:
+        assert stream.head(timeout=30) == 200
+        stream.until(lambda m: m.event == "HEARTBEAT", timeout=30)
+    return streams
+
+
+def test_a_manifest_edit_reaches_every_client_within_the_budget(
+    serve: Serve, manifests: Path, live: SimpleNamespace
+) -> None:
+    server = serve(EVENTDEBOUNCEMS=str(DEBOUNCE_MS))
+    streams = opened(live, server, CLIENTS)
+    arrivals: list[tuple[float, dict]] = []
+
+    def receive(stream: Any) -> None:
+        message = stream.until(lambda m: m.event == "APPLICATION_UPDATED", timeout=10)
+        arrivals.append((time.monotonic(), json.loads(message.data or "")))
+
+    readers = [gevent.spawn(receive, stream) for stream in streams]
+    written = time.monotonic()
+    live.edit(manifests, "Plex Media")
+    gevent.joinall(readers, timeout=20, raise_error=True)
+
+    assert len(arrivals) == CLIENTS
+    for _, body in arrivals:
+        assert body["type"] == "APPLICATION_UPDATED"
+        assert body["data"]["name"] == "Plex Media"
+        assert body["data"]["id"] == "ingress/media/plex"
+    latencies = sorted(at - written for at, _ in arrivals)
+    assert latencies[-1] <= BUDGET, f"slowest client {latencies[-1]:.3f}s > {BUDGET}s"
+    for stream in streams:
+        stream.close()
+
+
+def test_dropped_clients_leave_no_subscriber(serve: Serve, live: SimpleNamespace) -> None:
+    # Short heartbeats: the server learns a client left only when it writes to it.
+    server = serve(HEARTBEATINTERVAL="200ms")
+    streams = opened(live, server, 30)
+    live.wait_until(
+        lambda: live.metric(server, "startpunkt_sse_clients") == 30, 10, "30 subscribers"
+    )
+    for i, stream in enumerate(streams):
+        stream.close(reset=i % 2 == 0)  # half vanish with RST, half close normally
+    live.wait_until(
+        lambda: live.metric(server, "startpunkt_sse_clients") == 0, 10, "no subscriber left"
+    )
+
+
+def test_resume_after_a_reconnect_replays_the_missed_event(
+    serve: Serve, manifests: Path, live: SimpleNamespace
+) -> None:
+    server = serve(EVENTDEBOUNCEMS="0")
+    [watcher] = opened(live, server, 1)
+    leaving = live.stream(server.port)
+    position = leaving.until(lambda m: m.event == "HEARTBEAT", timeout=30).id
+    assert position is not None  # the opening heartbeat says where the client stands
+    leaving.close()
+    live.edit(manifests, "Plex Away")
+    watcher.until(lambda m: m.event == "APPLICATION_UPDATED", timeout=10)  # it went out
+    back = live.stream(server.port, headers={"Last-Event-ID": position or ""})
+    replayed = back.until(lambda m: m.event not in (None, "HEARTBEAT"), timeout=10)
+    assert replayed.event == "APPLICATION_UPDATED"
+    assert json.loads(replayed.data or "")["data"]["name"] == "Plex Away"
+    watcher.close()
+    back.close()
+
+
+def test_the_process_cap_answers_503(serve: Serve, live: SimpleNamespace) -> None:
+    server = serve(MAXCONNECTIONS="3")
+    streams = opened(live, server, 3)
+    refused = live.stream(server.port)
+    assert refused.head() == 503
+    assert int(refused.headers["retry-after"]) > 0
+    for stream in [*streams, refused]:
+        stream.close()
+
+
+def test_a_stream_the_server_ends_also_closes_its_connection(
+    serve: Serve, live: SimpleNamespace
+) -> None:
+    # Otherwise gunicorn would wait for another request on it (keep-alive), holding a graceful
+    # shutdown back by `keepalive` seconds.
+    server = serve(MAXSTREAMLIFETIME="1s")
+    [stream] = opened(live, server, 1)
+    stream.read_to_end(timeout=10)
+    assert stream.finished  # a complete chunked response, not a cut connection
+    stream.sock.settimeout(3)
+    started = time.monotonic()
+    with contextlib.suppress(ConnectionResetError):
+        assert stream.sock.recv(1) == b""
+    assert time.monotonic() - started < 2
+    stream.close()
