@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api as playwright
 
 from startpunkt.testing.live import Server
 
 from .support import DEADLINE_MS, start_server
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -30,7 +29,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
 
 playwright.expect.set_options(timeout=DEADLINE_MS)
 
@@ -69,6 +67,10 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     problems: list[str] = []
 
+    def refuse(dialog: Any) -> None:
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
     def open_page(**options: Any) -> Any:
         context = browser.new_context(**{"viewport": {"width": 1280, "height": 860}, **options})
         context.set_default_timeout(DEADLINE_MS)
@@ -76,10 +78,7 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on(
-            "dialog",
-            lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()),
-        )
+        page.on("dialog", refuse)
         return page
 
     yield open_page
