@@ -16,6 +16,7 @@ from playwright import sync_api as playwright
 
 from startpunkt.testing.live import Server
 
+from . import manifests
 from .support import DEADLINE_MS, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,6 +45,17 @@ def browser() -> Iterator[Any]:
 
 
 ServerFactory = Callable[..., Server]
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo homelab plus tagged and hostile extras; tests only read from it."""
+    directory = tmp_path_factory.mktemp("ui")
+    manifests.write(directory / "manifests" / "homelab.yaml", manifests.homelab())
+    manifests.write(directory / "manifests" / "extras.yaml", manifests.extras())
+    running = start_server(directory / "manifests", directory / "server.log")
+    yield running
+    running.stop()
 
 
 @pytest.fixture

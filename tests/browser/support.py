@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from playwright import sync_api as playwright
+
 from startpunkt.testing.live import ROOT, Server
 
 DEADLINE_MS = 15_000
@@ -47,3 +49,11 @@ def card(page: Any, name: str) -> Any:
 def names(page: Any, section: str = "apps") -> list[str]:
     """Card names of one section, in page order."""
     return page.locator(f'[data-section="{section}"] .card__name').all_text_contents()
+
+
+def search(page: Any, query: str) -> Any:
+    """Open the search by typing outside any field, as a user would."""
+    page.locator("body").press("/")
+    playwright.expect(page.locator("#search")).to_be_visible()
+    page.locator("#search-input").fill(query)
+    return page.locator("#search-results [role=option]")

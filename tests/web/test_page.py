@@ -209,3 +209,10 @@ def test_other_prefixes_are_not_served_by_the_page(path: str) -> None:
     assert response.status_code == 404
     assert response.mimetype == "application/json"
     assert "Jellyfin" not in response.get_data(as_text=True)
+
+
+def test_every_script_module_is_preloaded() -> None:
+    html = client_for(ITEMS).get("/").get_data(as_text=True)
+    modules = {p.name for p in (startpunkt.ROOT / "static" / "js").glob("*.js")}
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/js/([\w-]+\.js)">', html))
+    assert preloaded == modules - {"main.js", "theme-init.js"}
