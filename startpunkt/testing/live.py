@@ -46,8 +46,9 @@ class Server:
         self._log = None
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30.0) -> Server:
-        """Launch and wait until the server answers, or raise with its log."""
+    def start(self, timeout: float = 30.0, *, ready: bool = False) -> Server:
+        """Launch and wait until the server is live (or, with `ready`, has synced every source)."""
+        probe = "/q/health/ready" if ready else "/q/health/live"
         cmd = [
             sys.executable,
             "-m",
@@ -69,7 +70,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log()}")
             try:
-                with urllib.request.urlopen(self.url + "/q/health/live", timeout=2) as r:
+                with urllib.request.urlopen(self.url + probe, timeout=2) as r:
                     if r.status == 200:
                         return self
             except OSError:
