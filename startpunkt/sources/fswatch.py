@@ -162,6 +162,7 @@ class Watcher:
         self._files: dict[str, Signature] = {}
         self._watches: dict[str, tuple[int, WatchDir]] = {}
         self._paths_by_wd: dict[int, set[str]] = {}
+        self._unwatchable: set[str] = set()
         self._degraded = False
         self._greenlet: gevent.Greenlet | None = None
         self.scanned = gevent.event.Event()
@@ -169,7 +170,7 @@ class Watcher:
 
     @property
     def mode(self) -> str:
-        """ "inotify" or "polling" (decided when the greenlet starts)."""
+        """How changes are noticed, `inotify` or `polling` (final once the greenlet runs)."""
         return "polling" if self._polling else "inotify"
 
     @property
@@ -201,12 +202,7 @@ class Watcher:
         try:
             return inotify_simple.INotify()
         except OSError as exc:
-            log.warning(
-                "%s: inotify unavailable (%s); polling every %.1fs instead",
-                self.name,
-                exc,
-                self._poll_interval,
-            )
+            log.warning("%s: inotify unavailable (%s); polling instead", self.name, exc)
             self._polling = True
             return None
 
@@ -274,14 +270,11 @@ class Watcher:
                 wd = notify.add_watch(path, _MASK)
             except OSError as exc:
                 failed = True
-                log.warning(
-                    "%s: cannot watch %s (%s); checking it every %.1fs",
-                    self.name,
-                    path,
-                    exc,
-                    self._poll_interval,
-                )
+                if path not in self._unwatchable:  # once, not on every poll that follows
+                    self._unwatchable.add(path)
+                    log.warning("%s: cannot watch %s (%s); polling it", self.name, path, exc)
                 continue
+            self._unwatchable.discard(path)
             self._watches[path] = (wd, wanted)
             self._paths_by_wd.setdefault(wd, set()).add(path)
             added = True

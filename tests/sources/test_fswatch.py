@@ -325,3 +325,29 @@ def test_inotify_starts_without_forking_to_find_libc(kit, tmp_path: Path, monkey
         assert watcher.mode == "inotify"
     finally:
         watcher.stop()
+
+
+def test_a_directory_that_cannot_be_watched_is_polled(kit, tmp_path: Path, monkeypatch, caplog):
+    """Past the inotify watch limit (ENOSPC) the rest still works; that part is polled."""
+    add_watch = fswatch.inotify_simple.INotify.add_watch
+
+    def limited(self, path: str, mask: int) -> int:
+        if path.endswith("full"):
+            raise OSError(28, "No space left on device")
+        return add_watch(self, path, mask)
+
+    monkeypatch.setattr(fswatch.inotify_simple.INotify, "add_watch", limited)
+    rec = Recorder()
+    watcher = fswatch.watch_tree(str(tmp_path), rec, poll_interval=POLL)
+    watcher.start()
+    try:
+        first_call(kit, rec)
+        path = kit.write(tmp_path / "full" / "a.yaml", "a: 1")
+        kit.wait_for(lambda: str(path) in rec.seen(), what="file in the unwatchable directory")
+        rec.reset()
+        path.write_text("a: 2 changed")
+        kit.wait_for(lambda: str(path) in rec.seen(), what="edit there")
+        assert watcher.mode == "inotify"
+        assert caplog.text.count("cannot watch") == 1
+    finally:
+        watcher.stop()
