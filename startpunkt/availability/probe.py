@@ -8,6 +8,7 @@ has one deadline. The answer is up or down with a short reason that labels the f
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Container
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -26,6 +27,9 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_HOPS = 5
 """Enough for http→https→login page chains; a longer chain is a loop in practice."""
 SCHEMES = frozenset({"http", "https"})
+SOCKET_MARGIN = 0.05
+"""Socket timeouts end this much before the deadline, so urllib3 closes its own sockets: the
+deadline interrupting a connect() would leave that socket to the garbage collector."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,11 @@ def check(
     if urlsplit(url).scheme.lower() not in SCHEMES:
         return Result(up=False, reason="url", detail="not an http(s) URL")
     headers = {"User-Agent": user_agent, "Accept": "*/*", "Connection": "close"}
+    ends = time.monotonic() + timeout
     deadline = gevent.Timeout(timeout)
     deadline.start()
     try:
-        return _follow(url, http=http, headers=headers, timeout=timeout, up_statuses=up_statuses)
+        return _follow(url, http=http, headers=headers, ends=ends, up_statuses=up_statuses)
     except gevent.Timeout as exc:
         if exc is not deadline:
             raise
@@ -100,12 +105,12 @@ def _follow(
     *,
     http: urllib3.PoolManager,
     headers: dict[str, str],
-    timeout: float,
+    ends: float,
     up_statuses: Container[int],
 ) -> Result:
     """Ask `url`, following http(s) redirects; judge the last answer by `up_statuses`."""
     for _ in range(MAX_HOPS + 1):
-        status, location = _ask(http, url, headers=headers, timeout=timeout)
+        status, location = _ask(http, url, headers=headers, ends=ends)
         if status in REDIRECTS and location:
             target = urljoin(url, location)
             # Only http(s) is followed; a redirect elsewhere is judged by its own status.
@@ -120,24 +125,25 @@ def _follow(
 
 
 def _ask(
-    http: urllib3.PoolManager, url: str, *, headers: dict[str, str], timeout: float
+    http: urllib3.PoolManager, url: str, *, headers: dict[str, str], ends: float
 ) -> tuple[int, str | None]:
     """HEAD `url`, or GET it when HEAD is refused: the status and any Location."""
-    status, location = _request(http, "HEAD", url, headers=headers, timeout=timeout)
+    status, location = _request(http, "HEAD", url, headers=headers, ends=ends)
     if status in HEAD_REFUSED:
-        status, location = _request(http, "GET", url, headers=headers, timeout=timeout)
+        status, location = _request(http, "GET", url, headers=headers, ends=ends)
     return status, location
 
 
 def _request(
-    http: urllib3.PoolManager, method: str, url: str, *, headers: dict[str, str], timeout: float
+    http: urllib3.PoolManager, method: str, url: str, *, headers: dict[str, str], ends: float
 ) -> tuple[int, str | None]:
-    """One request without retries or redirects; the body is left unread and dropped."""
+    """One request without retries or redirects, due by `ends`; the body is left unread."""
+    seconds = max(ends - time.monotonic() - SOCKET_MARGIN, 0.001)
     response = http.request(
         method,
         url,
         headers=headers,
-        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        timeout=urllib3.Timeout(total=seconds),
         retries=False,
         redirect=False,
         preload_content=False,

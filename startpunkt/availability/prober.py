@@ -34,6 +34,8 @@ BACKOFF_BASE = 5.0
 """First retry of a failing URL; doubles per failure, up to `interval`."""
 IDLE_RECHECK = 5.0
 """The longest the loop sleeps without re-reading settings, in case no signal woke it."""
+ERROR_PAUSE = 1.0
+"""After an unexpected error in the loop, so a persistent one does not spin."""
 
 
 @dataclass
@@ -80,7 +82,6 @@ class Prober:
         self._start = 0.0
         self._urls: dict[str, UrlState] = {}
         self._wake = gevent.event.Event()
-        self._running = gevent.pool.Group()
         self._pool: gevent.pool.Pool | None = None
         self._http: urllib3.PoolManager | None = None
         self._http_key: tuple[bool, int] | None = None
@@ -97,12 +98,18 @@ class Prober:
         signals.config_changed.connect(self._on_config, sender=self._app)
         try:
             while True:
-                self._step()
+                try:
+                    self._step()
+                except Exception:
+                    log.exception("availability prober step failed; retrying")
+                    gevent.sleep(ERROR_PAUSE)
         finally:
             for signal in (signals.application_added, signals.application_updated):
                 signal.disconnect(self._on_application, sender=self._catalog)
             signals.config_changed.disconnect(self._on_config, sender=self._app)
-            self._running.kill()
+            # Probes in flight end by their deadline; with no schedule their results are dropped.
+            # (Killing them could interrupt a connect(), whose socket urllib3 would then leak.)
+            self._urls.clear()
             if self._http is not None:
                 self._http.clear()
 
@@ -115,7 +122,7 @@ class Prober:
             self._wake.wait(IDLE_RECHECK)
             return
         if time.monotonic() < self._start:
-            self._wake.wait(self._start - time.monotonic())
+            self._wake.wait(max(0.0, self._start - time.monotonic()))
             return
         self._sync()
         now = time.monotonic()
@@ -159,7 +166,7 @@ class Prober:
             self._pool = gevent.pool.Pool(settings.concurrency)
         http = self._http_pool(settings)
         self._urls[url].busy = True
-        self._running.add(self._pool.spawn(self._probe, url, settings, http))
+        self._pool.spawn(self._probe, url, settings, http)
 
     def _probe(self, url: str, settings: AvailabilitySettings, http: urllib3.PoolManager) -> None:
         """Probe `url` once and record the result."""
@@ -201,10 +208,9 @@ class Prober:
         self._wake.set()
 
     def _stand_down(self) -> None:
-        """Probing is off: stop probes, report every app available, forget all results."""
+        """Probing is off: report every app available and forget all results."""
         if not self._urls:
             return
-        self._running.kill()
         for url, state in self._urls.items():
             if state.last is not None and not state.last.up:
                 self._catalog.set_available(url, True)

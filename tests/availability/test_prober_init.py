@@ -1,0 +1,96 @@
+"""Starting the prober with the app, and switching probing off and on while it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gevent
+import pytest
+from flask import Flask
+
+import startpunkt
+from startpunkt import availability, runtime, signals
+from startpunkt.availability.prober import Prober
+from startpunkt.catalog import Catalog
+from startpunkt.model import Application
+from tests.availability.conftest import (
+    Site,
+    application,
+    make_app,
+    probes,
+    set_availability,
+    wait_for,
+)
+
+
+@pytest.fixture
+def started() -> Iterator[list[Flask]]:
+    """Apps whose background greenlets are killed after the test."""
+    apps: list[Flask] = []
+    yield apps
+    for app in apps:
+        gevent.killall(runtime.get(app).greenlets)
+
+
+def status_changes(catalog: Catalog) -> tuple[list[Application], Callable[..., None]]:
+    seen: list[Application] = []
+
+    def receive(sender: Any, *, item: Application, **_: Any) -> None:
+        seen.append(item)
+
+    signals.status_changed.connect(receive, sender=catalog)
+    return seen, receive
+
+
+def test_init_app_starts_the_prober(site: Site, started: list[Flask]) -> None:
+    catalog = Catalog()
+    catalog.put("test", application("app", site.url("/status/200")))
+    app = make_app(catalog)
+    started.append(app)
+    availability.init_app(app)
+    rt = runtime.get(app)
+    prober = rt.parts["prober"]
+    assert isinstance(prober, Prober)
+    assert len(rt.greenlets) == 1
+    # The first round waits for the sources (START_DELAY), then probes.
+    wait_for(lambda: site.hits, 5, "the first probe")
+    assert [(h.method, h.user_agent) for h in site.hits] == [
+        ("HEAD", f"startpunkt/{startpunkt.__version__}")
+    ]
+
+
+def test_init_app_starts_nothing_when_disabled(started: list[Flask]) -> None:
+    app = make_app(Catalog(), enabled=False)
+    started.append(app)
+    availability.init_app(app)
+    assert "prober" not in runtime.get(app).parts
+    assert runtime.get(app).greenlets == []
+
+
+def test_switching_off_live_makes_everything_available(
+    site: Site, run_prober: Callable[..., Prober]
+) -> None:
+    catalog = Catalog()
+    url = site.url("/status/500")
+    catalog.put("test", application("app", url))
+    changes, receiver = status_changes(catalog)
+    # Long interval and backoff: only the config signal can wake the prober in time.
+    app = make_app(catalog, interval=60.0, timeout=1.0)
+    prober = run_prober(app, backoff=30.0)
+    wait_for(lambda: changes, 5, "the down status")
+
+    set_availability(app, enabled=False)
+    signals.config_changed.send(app, config=runtime.get(app).settings)
+    wait_for(lambda: len(changes) == 2, 1, "everything available")
+    assert [a.available for a in changes] == [False, True]
+    assert catalog.snapshot().applications[0].available
+    assert prober.urls() == {}
+
+    hits = site.count("/status/500")
+    set_availability(app, enabled=True)
+    signals.config_changed.send(app, config=runtime.get(app).settings)
+    wait_for(lambda: len(changes) == 3, 2, "probing again")
+    assert [a.available for a in changes] == [False, True, False]
+    assert site.count("/status/500") == hits + 1 == probes(prober, url) + hits
+    signals.status_changed.disconnect(receiver, sender=catalog)
