@@ -7,7 +7,6 @@ has one deadline. The answer is up or down with a short reason that labels the f
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Container
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ import urllib3
 from urllib3 import exceptions
 from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-log = logging.getLogger(__name__)
 
 HEAD_REFUSED = frozenset({405, 501})
 """Statuses meaning "this server does not do HEAD": ask again with GET."""
@@ -67,6 +64,7 @@ def check(
     """Probe `url`; `timeout` bounds the whole check, redirects and GET fallback included."""
     if urlsplit(url).scheme.lower() not in SCHEMES:
         return Result(up=False, reason="url", detail="not an http(s) URL")
+    # A fresh connection per probe: a kept-alive one the server has just closed would read as down.
     headers = {"User-Agent": user_agent, "Accept": "*/*", "Connection": "close"}
     ends = time.monotonic() + timeout
     deadline = gevent.Timeout(timeout)

@@ -245,10 +245,23 @@ class Prober:
 
 
 def init_app(app: Flask) -> None:
-    """Start the prober greenlet when `availability.enabled`; keep it in `parts["prober"]`."""
+    """Start the prober greenlet when `availability.enabled`, else when a reload enables it."""
+    if runtime.get(app).settings.availability.enabled:
+        start(app)
+    else:
+        signals.config_changed.connect(_start_when_enabled, sender=app)
+
+
+def start(app: Flask, *, start_delay: float = START_DELAY) -> Prober:
+    """Spawn `app`'s prober into `rt.greenlets` and keep it in `rt.parts["prober"]`."""
     rt = runtime.get(app)
-    if not rt.settings.availability.enabled:
-        return
-    prober = Prober(app)
+    prober = Prober(app, start_delay=start_delay)
     rt.parts["prober"] = prober
     rt.greenlets.append(gevent.spawn(prober.run))
+    return prober
+
+
+def _start_when_enabled(sender: Flask, *, config: Any, **_: Any) -> None:
+    """Probing switched on by a live reload: the catalog is loaded, so no start-up wait."""
+    if config.availability.enabled and "prober" not in runtime.get(sender).parts:
+        start(sender, start_delay=NEW_URL_DELAY)

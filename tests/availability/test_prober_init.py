@@ -94,3 +94,21 @@ def test_switching_off_live_makes_everything_available(
     assert [a.available for a in changes] == [False, True, False]
     assert site.count("/status/500") == hits + 1 == probes(prober, url) + hits
     signals.status_changed.disconnect(receiver, sender=catalog)
+
+
+def test_enabling_live_starts_the_prober(site: Site, started: list[Flask]) -> None:
+    catalog = Catalog()
+    catalog.put("test", application("app", site.url("/status/200")))
+    app = make_app(catalog, enabled=False)
+    started.append(app)
+    availability.init_app(app)
+    assert runtime.get(app).greenlets == []
+
+    set_availability(app, enabled=True)
+    signals.config_changed.send(app, config=runtime.get(app).settings)
+    assert isinstance(runtime.get(app).parts["prober"], Prober)
+    assert len(runtime.get(app).greenlets) == 1
+    wait_for(lambda: site.hits, 2, "the first probe")  # no start-up wait: the catalog is loaded
+
+    signals.config_changed.send(app, config=runtime.get(app).settings)
+    assert len(runtime.get(app).greenlets) == 1  # started once
