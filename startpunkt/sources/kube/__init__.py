@@ -1,10 +1,94 @@
-"""Kubernetes source: placeholder until the discovery issue lands."""
+"""The Kubernetes source: the cluster as a live source of the catalog (SPEC 2, 8).
+
+Layers, from the wire up: `client` (which cluster, a private ApiClient), `api` (GETs answered
+as plain dicts), `errors` (what a failure means), `discovery` (versions and plurals),
+`watching` (list, then watch, forever), `informer` (objects → catalog items under
+`kube:<resource>[/<ns>]`), `urlfrom` (URLs read from other objects), `cluster` (the informers
+the settings ask for). Only `client` and `timing` load at import: the rest imports the
+kubernetes package, which is only worth its second when a cluster is used.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from flask import Flask
 
+from startpunkt import runtime
+from startpunkt.config import Settings
+from startpunkt.sources.kube import client
+from startpunkt.sources.kube.timing import Timing
 
-def init_app(app: Flask) -> bool:
-    """Start watching the cluster if one is configured; True when a cluster is used."""
-    return False
+if TYPE_CHECKING:
+    from startpunkt.sources.kube import api
+
+log = logging.getLogger(__name__)
+
+UNUSABLE = "kubernetes"
+"""Readiness name reported (as an error) when a cluster is required but cannot be used."""
+
+
+def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
+    """Start watching the cluster if one is configured; True when a cluster is used.
+
+    With `kubernetes.enabled: true` and no usable credentials the answer is still True (the
+    operator asked for a cluster, so the example is not served instead); readiness then says
+    why nothing is listed.
+    """
+    rt = runtime.get(app)
+    timing = timing or Timing()
+    required = rt.settings.kubernetes.enabled is True
+    try:
+        chosen = client.plan(rt.settings.kubernetes)
+        if chosen is None:
+            log.debug("no Kubernetes cluster configured")
+            return False
+        api_client = _build(chosen, rt.settings, timing)
+    except client.NoCluster as exc:
+        if not required:
+            log.warning("%s; not using a cluster", exc)
+            return False
+        log.error("%s", exc)
+        rt.readiness.report(UNUSABLE, "error", objects=0, error=str(exc))
+        return True
+    from startpunkt.sources.kube import cluster
+
+    running = cluster.Cluster(
+        api_client,
+        catalog=rt.catalog,
+        readiness=rt.readiness,
+        settings=lambda: runtime.get(app).settings,
+        timing=timing,
+        greenlets=rt.greenlets,
+    )
+    rt.parts["kube"] = running
+    running.start()
+    log.info(
+        "watching the cluster at %s (%s): %d informers",
+        api_client.host,
+        chosen.describe(),
+        len(running.informers),
+    )
+    return True
+
+
+def reconfigure(app: Flask, old: Settings) -> None:
+    """Follow a live settings change (kind switches, namespaces, mapping options)."""
+    running = runtime.get(app).parts.get("kube")
+    if running is not None:
+        running.reconfigure(old)
+
+
+def stop(app: Flask) -> None:
+    """Stop every informer, withdraw their items and close the API client."""
+    running = runtime.get(app).parts.pop("kube", None)
+    if running is not None:
+        running.stop()
+
+
+def _build(chosen: client.Plan, settings: Settings, timing: Timing) -> api.Api:
+    from startpunkt.sources.kube import api, cluster
+
+    api_client = client.build(chosen, pool_size=cluster.pool_size(settings))
+    return api.Api(api_client, connect_timeout=timing.connect_timeout)

@@ -1,0 +1,130 @@
+"""The cluster source of one app: its API client, its informers, and the urlFrom resolver.
+
+Which informers run follows the settings (`kinds.wanted`): a kind switched off is stopped and
+its items withdrawn, a kind switched on (or a namespace added) starts listing, and a change in
+how objects map (onlyAnnotated, defaultProtocol, ...) makes the running informers list again,
+which changes the catalog only where an item really differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import gevent
+
+from startpunkt.catalog import Catalog
+from startpunkt.config import Settings
+from startpunkt.readiness import Readiness
+from startpunkt.sources.kube import api, informer, kinds, urlfrom
+from startpunkt.sources.kube.timing import Timing
+
+log = logging.getLogger(__name__)
+
+RESOLVER_CONCURRENCY = 8
+"""urlFrom targets read at once: enough for a burst after a list, gentle on the API server."""
+
+
+def mapping_settings(settings: Settings) -> tuple[object, ...]:
+    """The settings that change what objects map to (a change makes informers list again)."""
+    return (
+        settings.default_protocol,
+        settings.ingress,
+        settings.openshift,
+        settings.istio,
+        settings.gatewayapi,
+        settings.hajimari,
+        settings.namespace_selector,
+        settings.url_from,
+    )
+
+
+def pool_size(settings: Settings) -> int:
+    """Connections worth keeping: one per watch, one per urlFrom fetch, a few for lists."""
+    return max(32, len(kinds.wanted(settings)) + RESOLVER_CONCURRENCY + 4)
+
+
+class Cluster:
+    """Starts, follows and stops the informers of one app."""
+
+    def __init__(
+        self,
+        client: api.Api,
+        *,
+        catalog: Catalog,
+        readiness: Readiness,
+        settings: Callable[[], Settings],
+        timing: Timing,
+        greenlets: list[gevent.Greenlet],
+    ) -> None:
+        self.client = client
+        self.timing = timing
+        self._catalog = catalog
+        self._readiness = readiness
+        self._settings = settings
+        self._greenlets = greenlets
+        self.resolver = urlfrom.Resolver(
+            client,
+            catalog=catalog,
+            settings=settings,
+            timing=timing,
+            concurrency=RESOLVER_CONCURRENCY,
+        )
+        self.informers: dict[str, informer.Informer] = {}
+
+    def start(self) -> None:
+        self._greenlets.append(self.resolver.start())
+        self.follow(self._settings())
+
+    def follow(self, settings: Settings, *, relist: bool = False) -> None:
+        """Run exactly the informers `settings` want; with `relist`, kept ones list again."""
+        wanted = {kinds.origin(k, ns): (k, ns) for k, ns in kinds.wanted(settings)}
+        for name in self.informers.keys() - wanted.keys():
+            self._stop(self.informers.pop(name))
+        if relist:
+            for running in self.informers.values():
+                self._run(running, running.restart)
+        for name, (kind, namespace) in wanted.items():
+            if name not in self.informers:
+                self.informers[name] = new = self._informer(kind, namespace)
+                self._run(new, new.start)
+        if not wanted:
+            log.warning("no kind is watched: every kind is switched off or no namespace selected")
+
+    def reconfigure(self, old: Settings) -> None:
+        """Follow a live settings change (see the module docstring)."""
+        new = self._settings()
+        self.follow(new, relist=mapping_settings(new) != mapping_settings(old))
+
+    def stop(self) -> None:
+        """Stop every informer (withdrawing its items) and close the client."""
+        for running in self.informers.values():
+            self._stop(running)
+        self.informers.clear()
+        self.resolver.stop()
+        if self.resolver.greenlet in self._greenlets:
+            self._greenlets.remove(self.resolver.greenlet)
+        self.client.close()
+
+    def _informer(self, kind: kinds.Kind, namespace: str | None) -> informer.Informer:
+        return informer.Informer(
+            kind,
+            namespace=namespace,
+            client=self.client,
+            catalog=self._catalog,
+            readiness=self._readiness,
+            settings=self._settings,
+            resolver=self.resolver,
+            timing=self.timing,
+        )
+
+    def _run(self, running: informer.Informer, start: Callable[[], gevent.Greenlet]) -> None:
+        """(Re)start an informer, keeping the app's list of background greenlets current."""
+        if running.greenlet in self._greenlets:
+            self._greenlets.remove(running.greenlet)
+        self._greenlets.append(start())
+
+    def _stop(self, running: informer.Informer) -> None:
+        if running.greenlet in self._greenlets:
+            self._greenlets.remove(running.greenlet)
+        running.stop()

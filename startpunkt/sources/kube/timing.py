@@ -1,0 +1,60 @@
+"""How long the cluster source waits for the API server, and how it backs off when it fails.
+
+Production values are the defaults, each with its reason; tests pass a `Timing` with seconds
+shrunk so outages, slow retries and hung connections can be shown in a test run.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Timeouts and retry delays of the informers and the urlFrom resolver."""
+
+    connect_timeout: float = 10.0
+    """A TCP/TLS connect to the API server; longer means it is not there."""
+    request_timeout: float = 60.0
+    """Read timeout of a LIST, GET or discovery request (a LIST of many objects takes a while)."""
+    watch_timeout: int = 300
+    """Server-side `timeoutSeconds`: the API server ends the watch cleanly, and it is resumed."""
+    watch_read_slack: float = 30.0
+    """Read timeout of a watch = watch_timeout + this: a silent connection is given up then."""
+    backoff_initial: float = 0.5
+    backoff_cap: float = 30.0
+    """Transient failures retry at 0.5 s, doubling to 30 s: quick after a blip, gentle later."""
+    absent_retry: float = 30.0
+    """A kind whose API is not installed is looked for again this often (a CRD installed later)."""
+    forbidden_retry: float = 30.0
+    """A forbidden kind is tried again this often (RBAC may be fixed without a restart)."""
+    interruptions_before_error: int = 3
+    """Watches broken in a row (no event between) before the source counts as failing."""
+    resolve_wait: float = 1.0
+    """urlFrom: how long an informer waits for a target it has never read before going on."""
+    discovery_ttl: float = 300.0
+    """urlFrom: how long API discovery (kind → plural) is trusted before it is read again."""
+
+    @property
+    def watch_read_timeout(self) -> float:
+        return self.watch_timeout + self.watch_read_slack
+
+
+class Backoff:
+    """Capped exponential delays with jitter, so many replicas do not retry in lockstep."""
+
+    def __init__(self, *, initial: float, cap: float) -> None:
+        self._initial = initial
+        self._cap = cap
+        self.attempts = 0
+
+    def next(self) -> float:
+        """Count one more failure; the seconds to wait before the next try."""
+        self.attempts += 1
+        delay = min(self._cap, self._initial * 2 ** (self.attempts - 1))
+        return delay * random.uniform(0.8, 1.0)
+
+    def reset(self) -> None:
+        """A success: the next failure starts from the initial delay again."""
+        self.attempts = 0

@@ -1,0 +1,215 @@
+"""Keeping up with one kind in the cluster: list, then watch from the list's version, forever.
+
+Three layers, one decision each. `run_forever` decides what a failure means for the next try:
+410 lists again at once, an API not installed or forbidden is tried again slowly, anything
+transient backs off with jitter. `_list_then_watch` lists, hands the objects over, then watches
+from the list's resourceVersion, resuming from the last version seen (events and BOOKMARKs)
+whenever a stream ends or breaks. `_watch_once` is one watch request with a server timeout and
+a client read timeout longer than it, so a silent connection is noticed and replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any, NoReturn, Protocol
+
+import gevent
+
+from startpunkt import metrics
+from startpunkt.readiness import State
+from startpunkt.sources.kube import api, discovery, errors, kinds
+from startpunkt.sources.kube.timing import Backoff, Timing
+
+log = logging.getLogger(__name__)
+
+CHANGES = frozenset({"ADDED", "MODIFIED", "DELETED"})
+
+
+class Sink(Protocol):
+    """Where a watcher delivers what it learns (an informer)."""
+
+    name: str
+
+    def listed(self, objects: list[dict[str, Any]]) -> None:
+        """Everything that exists now (after a list)."""
+
+    def changed(self, event_type: str, obj: dict[str, Any]) -> None:
+        """One ADDED, MODIFIED or DELETED object."""
+
+    def report(self, state: State, *, error: str | None = None) -> None:
+        """The source's state changed (synced, absent, forbidden, error)."""
+
+
+class Watcher:
+    """Lists and watches one kind (in one namespace, or all) for one sink."""
+
+    def __init__(
+        self,
+        client: api.Api,
+        kind: kinds.Kind,
+        *,
+        namespace: str | None,
+        sink: Sink,
+        timing: Timing,
+    ) -> None:
+        self.client = client
+        self.kind = kind
+        self.namespace = namespace
+        self.sink = sink
+        self.timing = timing
+        self.api_version: str | None = None
+        """The version being read, once discovery chose one."""
+        self.resource_version: str | None = None
+        self._said_absent = False
+        self._said_forbidden = False
+        self._events_seen = 0
+        self._events = metrics.watch_events.labels(source=sink.name)
+
+    def run_forever(self) -> NoReturn:
+        """List and watch until killed; every failure decides only how long to wait."""
+        backoff = Backoff(initial=self.timing.backoff_initial, cap=self.timing.backoff_cap)
+        gone_in_a_row = 0
+        while True:
+            try:
+                self._list_then_watch(backoff)
+            except errors.Gone as exc:
+                gone_in_a_row += 1
+                log.debug("%s: %s; listing again", self.sink.name, exc)
+                self._restarted("gone")
+                # A 410 right after a list would loop; the second in a row waits first.
+                if gone_in_a_row > 1:
+                    gevent.sleep(backoff.next())
+                continue
+            except errors.NotInstalled as exc:
+                self._absent(exc)
+            except errors.Forbidden as exc:
+                self._forbidden(exc)
+            except errors.KubeError as exc:
+                self._failed(exc, backoff)
+            except Exception as exc:
+                delay = backoff.next()
+                log.exception("%s: unexpected failure; retrying in %.1fs", self.sink.name, delay)
+                self._restarted("error")
+                self.sink.report("error", error=f"{type(exc).__name__}: {exc}")
+                gevent.sleep(delay)
+            gone_in_a_row = 0
+
+    def _absent(self, exc: errors.KubeError) -> None:
+        """Not installed: nothing of the kind exists; said once at INFO, looked for again slowly.
+
+        (Deleting a CRD deletes its objects, so items listed before are withdrawn.)
+        """
+        retry = self.timing.absent_retry
+        self.sink.listed([])
+        self.sink.report("absent", error=f"{self.kind.resource} is not served: {exc}")
+        if not self._said_absent:
+            log.info(
+                "%s: %s is not served by this cluster; looking again every %gs",
+                self.sink.name,
+                self.kind.resource,
+                retry,
+            )
+            self._said_absent = True
+        self._restarted("absent")
+        gevent.sleep(retry)
+
+    def _forbidden(self, exc: errors.KubeError) -> None:
+        """Forbidden: one WARNING with the missing RBAC rule, then tried again slowly."""
+        rule = missing_rule(self.kind, self.namespace)
+        self.sink.report("forbidden", error=f"{exc}; needs {rule}")
+        if not self._said_forbidden:
+            log.warning(
+                "%s: forbidden (%s); the service account needs %s", self.sink.name, exc, rule
+            )
+            self._said_forbidden = True
+        self._restarted("forbidden")
+        gevent.sleep(self.timing.forbidden_retry)
+
+    def _failed(self, exc: errors.KubeError, backoff: Backoff) -> None:
+        """Transient (or unexplained) API failure: WARNING with the attempt, then back off."""
+        delay = backoff.next()
+        log.warning(
+            "%s: %s (attempt %d); retrying in %.1fs", self.sink.name, exc, backoff.attempts, delay
+        )
+        self._restarted("error")
+        self.sink.report("error", error=str(exc))
+        gevent.sleep(delay)
+
+    def _list_then_watch(self, backoff: Backoff) -> NoReturn:
+        """List, hand over, then watch from the list's version until something fails."""
+        self.api_version = discovery.served_version(
+            self.client, self.kind, read_timeout=self.timing.request_timeout
+        )
+        path = api.collection_path(
+            self.kind.group, self.api_version, self.kind.plural, self.namespace
+        )
+        document = self.client.get(path, read_timeout=self.timing.request_timeout, listing=True)
+        self.resource_version = str((document.get("metadata") or {}).get("resourceVersion") or "")
+        items = document.get("items") or ()
+        self.sink.listed([self._typed(o) for o in items if isinstance(o, dict)])
+        self.sink.report("synced")
+        backoff.reset()
+        self._said_absent = self._said_forbidden = False
+        interrupted = 0
+        while True:
+            seen = self._events_seen
+            try:
+                self._watch_once(path)
+                interrupted = 0
+                self._restarted("timeout")
+            except errors.Interrupted as exc:
+                interrupted = 1 if self._events_seen != seen else interrupted + 1
+                if interrupted >= self.timing.interruptions_before_error:
+                    raise
+                log.debug("%s: watch broke off (%s); resuming", self.sink.name, exc)
+                self._restarted("interrupted")
+                gevent.sleep(self.timing.backoff_initial * random.uniform(0.5, 1.0))
+
+    def _watch_once(self, path: str) -> None:
+        """One watch request from the last version seen, until the server ends it."""
+        query = [
+            ("allowWatchBookmarks", True),
+            ("resourceVersion", self.resource_version or ""),
+            ("timeoutSeconds", self.timing.watch_timeout),
+        ]
+        for event in self.client.watch(
+            path, query=query, read_timeout=self.timing.watch_read_timeout
+        ):
+            self._handle(event)
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        """Pass a change on; take the resourceVersion of every event, BOOKMARKs included."""
+        event_type, obj = event.get("type"), event.get("object")
+        if event_type == "ERROR":
+            raise errors.status_event(obj)
+        if not isinstance(obj, dict):
+            log.warning("%s: %s event without an object; ignored", self.sink.name, event_type)
+            return
+        if event_type in CHANGES:
+            self._events_seen += 1
+            self._events.inc()
+            self.sink.changed(event_type, self._typed(obj))
+        elif event_type != "BOOKMARK":
+            log.debug("%s: unknown event type %r ignored", self.sink.name, event_type)
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if isinstance(version, str) and version:
+            self.resource_version = version
+
+    def _typed(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Built-in lists leave apiVersion and kind out of their items; mappers dispatch on them."""
+        obj.setdefault("apiVersion", f"{self.kind.group}/{self.api_version}")
+        obj.setdefault("kind", self.kind.kind)
+        return obj
+
+    def _restarted(self, reason: str) -> None:
+        metrics.watch_restarts.labels(source=self.sink.name, reason=reason).inc()
+
+
+def missing_rule(kind: kinds.Kind, namespace: str | None) -> str:
+    """The RBAC rule that would allow this watch, as an operator would write it."""
+    holder = f"a Role in namespace {namespace}" if namespace else "a ClusterRole"
+    return (
+        f"{holder} rule {{apiGroups: [{kind.group}], resources: [{kind.plural}], "
+        f"verbs: [get, list, watch]}}"
+    )

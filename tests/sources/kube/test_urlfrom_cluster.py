@@ -1,0 +1,167 @@
+"""urlFrom against a cluster: targets found through API discovery, read within the allow-list
+only, followed when they or the Application change, and `url` whenever they cannot be read."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from startpunkt.config import AvailabilitySettings, UrlFromSettings
+
+REFRESH = 0.5
+"""availability.interval in these tests: how often followed targets are read again."""
+
+
+def follower(name: str, url_from: dict, *, url: str | None = "https://fallback.example.com"):
+    spec = {"name": name.title(), "urlFrom": url_from}
+    if url:
+        spec["url"] = url
+    return {
+        "apiVersion": "startpunkt.ullberg.us/v1alpha4",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "apps"},
+        "spec": spec,
+    }
+
+
+def proxy(name: str, url: str) -> dict:
+    return {
+        "apiVersion": "example.com/v1",
+        "kind": "Proxy",
+        "metadata": {"name": name, "namespace": "apps"},
+        "status": {"endpoints": [{"url": url}]},
+    }
+
+
+def settings_with(cluster_settings, *kinds: str):
+    allowed = (*UrlFromSettings().allowed_kinds, *kinds)
+    return cluster_settings(
+        url_from=UrlFromSettings(allowed_kinds=allowed),
+        availability=dataclasses.replace(AvailabilitySettings(), interval=REFRESH),
+    )
+
+
+PROXY_REF = {
+    "apiVersion": "example.com/v1",
+    "kind": "Proxy",
+    "name": "edge",
+    "property": "status.endpoints[0].url",
+}
+
+
+def test_the_plural_comes_from_discovery_not_kind_plus_s(
+    kubeapi, cluster_settings, start_app, kube
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    kubeapi.apply(follower("portal", PROXY_REF))
+    app = start_app(settings_with(cluster_settings, "Proxy"))
+
+    assert kube.app_url(kube.catalog(app), "Portal") == "https://edge.example.com"
+    assert kubeapi.count("get", "proxies.example.com") >= 1
+    assert kubeapi.count("get", "proxys.example.com") == 0
+
+
+def test_a_core_service_is_read_with_the_url_template(kubeapi, cluster_settings, start_app, kube):
+    kubeapi.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "grafana", "namespace": "apps"},
+            "spec": {"externalName": "grafana.internal"},
+        }
+    )
+    ref = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "name": "grafana",
+        "property": "spec.externalName",
+        "urlTemplate": "https://{0}/login",
+    }
+    kubeapi.apply(follower("grafana", ref))
+    app = start_app(settings_with(cluster_settings))
+
+    assert kube.app_url(kube.catalog(app), "Grafana") == "https://grafana.internal/login"
+
+
+def test_secrets_are_never_read_and_the_url_is_used(
+    kubeapi, cluster_settings, start_app, kube, caplog
+):
+    kubeapi.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "creds", "namespace": "apps"},
+            "data": {"url": "aHR0cHM6Ly9zZWNyZXQ="},
+        }
+    )
+    ref = {"apiVersion": "v1", "kind": "Secret", "name": "creds", "property": "data.url"}
+    kubeapi.apply(follower("sneaky", ref))
+    app = start_app(settings_with(cluster_settings, "Secret"))  # even when configured
+
+    assert kube.app_url(kube.catalog(app), "Sneaky") == "https://fallback.example.com"
+    assert kubeapi.count("get", "secrets") == 0
+    assert any("'Secret' may not be read" in r.getMessage() for r in caplog.records)
+
+
+def test_a_missing_target_falls_back_to_url_and_is_followed_once_created(
+    kubeapi, cluster_settings, start_app, kube, caplog
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(follower("portal", PROXY_REF))
+    app = start_app(settings_with(cluster_settings, "Proxy"))
+    catalog = kube.catalog(app)
+    assert kube.app_url(catalog, "Portal") == "https://fallback.example.com"
+    assert any("Proxy apps/edge not found, using url" in r.getMessage() for r in caplog.records)
+
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    kube.wait_for(
+        lambda: kube.app_url(catalog, "Portal") == "https://edge.example.com",
+        timeout=REFRESH + 2.0,
+        what="the target read again on the refresh",
+    )
+    kubeapi.apply(proxy("edge", "https://edge2.example.com"))
+    kube.wait_for(
+        lambda: kube.app_url(catalog, "Portal") == "https://edge2.example.com",
+        timeout=REFRESH + 2.0,
+        what="a changed target followed",
+    )
+
+
+def test_a_changed_application_is_resolved_again_at_once(
+    kubeapi, cluster_settings, start_app, kube
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    kubeapi.apply(proxy("core", "https://core.example.com"))
+    kubeapi.apply(follower("portal", PROXY_REF))
+    settings = dataclasses.replace(
+        settings_with(cluster_settings, "Proxy"),
+        availability=AvailabilitySettings(interval=3600.0),  # no refresh during this test
+    )
+    app = start_app(settings)
+    catalog = kube.catalog(app)
+    assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
+
+    kubeapi.apply(follower("portal", {**PROXY_REF, "name": "core"}))
+
+    kube.wait_for(
+        lambda: kube.app_url(catalog, "Portal") == "https://core.example.com",
+        timeout=1.0,
+        what="the new target read",
+    )
+
+
+def test_a_forbidden_target_falls_back_and_names_the_rbac_rule(
+    kubeapi, cluster_settings, start_app, kube, caplog
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    kubeapi.fail("proxies", 403, verbs=["get"])
+    kubeapi.apply(follower("portal", PROXY_REF))
+    kubeapi.apply(kube.ingress("plex"))
+    app = start_app(settings_with(cluster_settings, "Proxy"))
+
+    assert kube.app_url(kube.catalog(app), "Portal") == "https://fallback.example.com"
+    assert kube.names(kube.catalog(app)) == ["Portal", "plex"]
+    messages = [r.getMessage() for r in caplog.records if "apps/portal" in r.getMessage()]
+    assert any("RBAC needs get on proxies in apiGroup 'example.com'" in m for m in messages)
