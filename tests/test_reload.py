@@ -221,3 +221,18 @@ def test_changed_keys_are_named_as_in_the_file():
         "startpunkt.web.theme.dark.bodyColor",
         "startpunkt.realtime.eventDebounceMs",
     ]
+
+
+def test_the_cluster_source_is_told_too(app, config_file, dirs, monkeypatch):
+    """The reloader hands every source the old settings; the cluster source re-plans from them."""
+    told: list[tuple[str, str]] = []
+    real = sources.kube.reconfigure
+
+    def reconfigure(app: Flask, old: config.Settings) -> None:
+        told.append((old.web.title, runtime.get(app).settings.web.title))
+        real(app, old)
+
+    monkeypatch.setattr(sources.kube, "reconfigure", reconfigure)
+    config_file.write_text(config_text(dirs[0], "  web: {title: Told}\n"))
+    wait_for(lambda: told, what="kube.reconfigure called")
+    assert told == [("Startpunkt", "Told")]

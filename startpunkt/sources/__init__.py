@@ -62,12 +62,14 @@ def stop_files(app: Flask) -> None:
 
 
 def reconfigure(app: Flask, old: Settings) -> None:
-    """Follow a live settings change: restart the file source, or re-map its files.
+    """Follow a live settings change (`rt.settings` is already the new one) in every source.
 
-    A new directory or a change of `manifests.enabled` restarts it; anything else may change how
-    objects map (kind switches, onlyAnnotated, namespaces, urlFrom kinds), so every file is
-    mapped again, which costs no I/O and changes the catalog only where an item really differs.
+    The cluster source handles its own kinds. The file source restarts for a new directory or
+    a change of `manifests.enabled`; anything else may change how objects map (kind switches,
+    onlyAnnotated, namespaces, urlFrom kinds), so every file is mapped again, which costs no I/O
+    and changes the catalog only where an item really differs.
     """
+    kube.reconfigure(app, old)
     rt = runtime.get(app)
     new = rt.settings
     source: files.FileSource | None = rt.parts.get("files")
