@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Flask
 
 from startpunkt import runtime
-from startpunkt.events.broadcaster import EventBroadcaster, Refused, Subscriber
+from startpunkt.events.broadcaster import EventBroadcaster
 from startpunkt.events.feed import Feed
 from startpunkt.events.kinds import EventType
+from startpunkt.events.subscriber import Refused, Subscriber
 
 __all__ = ["EventBroadcaster", "EventType", "Refused", "Subscriber", "init_app"]
 

@@ -1,25 +1,21 @@
 """EventBroadcaster: one shared event log, many streams reading it at their own pace.
 
 Publishing serialises an event once, appends the frame to the log and wakes parked streams with
-one hub callback; it never blocks and never touches a client. Each stream is a `Subscriber`: a
-cursor into the log plus its limits. When woken it takes every frame it has not sent as one
-write. A stream that lags more than `clientQueueSize` events (its socket stopped draining) is
-ended as overflowed and recovers through Last-Event-ID. The ticker greenlet sends heartbeats,
-ends streams at their lifetime and unblocks stuck writers; the flusher greenlet publishes what
-the coalescer releases. Both run only while there is work, so idle apps (and tests) hold none.
+one hub callback; it never blocks and never touches a client. Each stream (`subscriber`) is a
+cursor into the log; when woken it takes every frame it has not sent as one write. The ticker
+greenlet sends heartbeats, ends streams at their lifetime or overflow and unblocks stuck
+writers; the flusher greenlet publishes what the coalescer releases. Both run only while there
+is work, so idle apps (and tests) hold none.
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import random
 import secrets
-import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import gevent
@@ -27,8 +23,9 @@ import greenlet
 
 from startpunkt import metrics, sse
 from startpunkt.config import RealtimeSettings
-from startpunkt.events import coalesce, kinds, parking, replay
+from startpunkt.events import coalesce, kinds, parking, replay, subscriber
 from startpunkt.events.kinds import EventType
+from startpunkt.events.subscriber import Refused, Subscriber
 from startpunkt.model import Item
 
 log = logging.getLogger(__name__)
@@ -43,36 +40,6 @@ RETRY_AFTER = 10
 """Seconds a refused client is asked to wait: long enough for streams to free up."""
 RETRY_AFTER_SHUTDOWN = 2
 """During shutdown: come back soon, a replica or the restarted worker will answer."""
-
-
-class Refused(Exception):
-    """No stream for this request: a limit is reached or the worker is shutting down."""
-
-    def __init__(self, reason: str, retry_after: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-@dataclass(eq=False, slots=True)
-class Subscriber:
-    """One open stream: where it is in the log and why (if at all) it must end."""
-
-    client: str
-    cursor: int
-    """The next sequence number to send."""
-    deadline: float
-    preamble: bytes | None
-    """The first bytes (retry, heartbeat, RESYNC), until the first read takes them."""
-    socket: Any = None
-    beat: int = 0
-    ended: str | None = None
-    """Why the server ends this stream (overflow, lifetime, shutdown, disabled)."""
-    greenlet: greenlet.greenlet | None = None
-    handed_over: float | None = None
-    """When the last chunk went to the server to write; None while the stream waits."""
-    unblocked: bool = False
-    closed: bool = False
 
 
 class EventBroadcaster:
@@ -199,9 +166,11 @@ class EventBroadcaster:
         while True:
             if sub.ended is None:
                 queue_size = self._realtime().client_queue_size
-                sub.ended = self._why_end(sub, time.monotonic(), queue_size)
+                sub.ended = subscriber.why_end(
+                    sub, self._log, now=time.monotonic(), queue_size=queue_size
+                )
             if sub.ended is None:
-                chunk = self._take(sub)
+                chunk = self._take(sub, heartbeat=True)
             elif sub.ended != "overflow":
                 chunk = self._take(sub, heartbeat=False)  # what was published before the end
             else:
@@ -213,30 +182,9 @@ class EventBroadcaster:
                 return None
             self._parking.park()
 
-    def _why_end(self, sub: Subscriber, now: float, queue_size: int) -> str | None:
-        if now >= sub.deadline:
-            return "lifetime"
-        if sub.cursor < self._log.oldest:
-            return "overflow"
-        # The first read sends a whole replay at once, so only later lag counts.
-        lag = self._log.head - sub.cursor + 1
-        if sub.preamble is None and lag > queue_size:
-            return "overflow"
-        return None
-
-    def _take(self, sub: Subscriber, *, heartbeat: bool = True) -> bytes:
-        parts = []
-        if sub.preamble is not None:
-            parts.append(sub.preamble)
-            sub.preamble = None
-        if sub.cursor <= self._log.head:
-            parts.append(self._log.since(sub.cursor))
-            sub.cursor = self._log.head + 1
-            sub.beat = self._beat  # events just sent prove the stream alive
-        elif heartbeat and sub.beat != self._beat:
-            parts.append(self._beat_frame)
-            sub.beat = self._beat
-        return b"".join(parts)
+    def _take(self, sub: Subscriber, *, heartbeat: bool) -> bytes:
+        beat = (self._beat, self._beat_frame) if heartbeat else None
+        return subscriber.take(sub, self._log, beat=beat)
 
     def unsubscribe(self, sub: Subscriber) -> None:
         """Forget `sub`; safe to call twice (generator `finally` and response close both do)."""
@@ -309,23 +257,11 @@ class EventBroadcaster:
         queue_size = self._realtime().client_queue_size
         for sub in list(self._subscribers):
             if sub.ended is None:
-                sub.ended = self._why_end(sub, now, queue_size)
+                sub.ended = subscriber.why_end(sub, self._log, now=now, queue_size=queue_size)
                 if sub.ended is not None and sub.greenlet is not None:
                     self._parking.wake(sub.greenlet)
             if sub.ended and sub.handed_over is not None and now - sub.handed_over > STUCK_AFTER:
-                self._unblock(sub)
-
-    def _unblock(self, sub: Subscriber) -> None:
-        """End a stream whose write never returns (the client stopped reading)."""
-        if sub.unblocked:
-            return
-        sub.unblocked = True
-        log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
-        if sub.socket is not None:
-            with contextlib.suppress(OSError):
-                sub.socket.shutdown(socket.SHUT_RDWR)
-        elif isinstance(sub.greenlet, gevent.Greenlet):
-            sub.greenlet.kill(block=False)
+                subscriber.unblock(sub)
 
     def _flush_loop(self) -> None:
         """Publish what the coalescer releases; ends when nothing is pending."""

@@ -1,0 +1,100 @@
+"""One open stream as the broadcaster sees it: a cursor into the shared log, and why it ends.
+
+Decisions about a single stream (must it end now? which bytes does it send next?) and the last
+resort for a stream stuck in a write. The log, the wake-ups and the bookkeeping of all streams
+stay in the broadcaster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+import greenlet
+
+from startpunkt.events.replay import EventLog
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """No stream for this request: a limit is reached or the worker is shutting down."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(eq=False, slots=True)
+class Subscriber:
+    """One open stream: where it is in the log and why (if at all) it must end."""
+
+    client: str
+    cursor: int
+    """The next sequence number to send."""
+    deadline: float
+    preamble: bytes | None
+    """The first bytes (retry, heartbeat, RESYNC), until the first read takes them."""
+    socket: Any = None
+    beat: int = 0
+    """The heartbeat generation this stream last sent (or made unnecessary)."""
+    ended: str | None = None
+    """Why the server ends this stream (overflow, lifetime, shutdown, disabled)."""
+    greenlet: greenlet.greenlet | None = None
+    handed_over: float | None = None
+    """When the last chunk went to the server to write; None while the stream waits."""
+    unblocked: bool = False
+    closed: bool = False
+
+
+def why_end(sub: Subscriber, log: EventLog, *, now: float, queue_size: int) -> str | None:
+    """ "lifetime", "overflow" (more than `queue_size` events behind), or None."""
+    if now >= sub.deadline:
+        return "lifetime"
+    if sub.cursor < log.oldest:
+        return "overflow"
+    # The first read sends a whole replay at once, so only later lag counts.
+    lag = log.head - sub.cursor + 1
+    if sub.preamble is None and lag > queue_size:
+        return "overflow"
+    return None
+
+
+def take(sub: Subscriber, log: EventLog, *, beat: tuple[int, bytes] | None) -> bytes:
+    """Everything `sub` has not sent, as one write; the heartbeat `beat` only if nothing else."""
+    parts = []
+    if sub.preamble is not None:
+        parts.append(sub.preamble)
+        sub.preamble = None
+    if sub.cursor <= log.head:
+        parts.append(log.since(sub.cursor))
+        sub.cursor = log.head + 1
+        if beat is not None:
+            sub.beat = beat[0]  # events just sent prove the stream alive
+    elif beat is not None and sub.beat != beat[0]:
+        parts.append(beat[1])
+        sub.beat = beat[0]
+    return b"".join(parts)
+
+
+def unblock(sub: Subscriber) -> None:
+    """End a stream whose write never returns (the client stopped reading).
+
+    Under gunicorn its socket is shut down, so the blocked send fails and the response closes;
+    elsewhere (the development server) its greenlet is killed. Either way the stream's `finally`
+    runs. Once per stream.
+    """
+    if sub.unblocked:
+        return
+    sub.unblocked = True
+    log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
+    if sub.socket is not None:
+        with contextlib.suppress(OSError):
+            sub.socket.shutdown(socket.SHUT_RDWR)
+    elif isinstance(sub.greenlet, gevent.Greenlet):
+        sub.greenlet.kill(block=False)
