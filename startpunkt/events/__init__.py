@@ -2,7 +2,8 @@
 
 `feed` receives the catalog's and the config watcher's signals, `coalesce` folds changes per
 object, `broadcaster` numbers, serialises once and fans out through the shared log of `replay`,
-waking streams with `parking`; `kinds` says what each event carries. `web/stream.py` serves it.
+waking streams with `parking`; a `subscriber` is one stream's cursor into that log, and `kinds`
+says what each event carries. `web/stream.py` serves it; docs/ARCHITECTURE.md tells the story.
 """
 
 from __future__ import annotations
