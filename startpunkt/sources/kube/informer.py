@@ -11,7 +11,7 @@ objects, so ten thousand Ingresses cost little memory.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import gevent
@@ -93,8 +93,8 @@ class Informer:
 
     # -- watching.Sink ----------------------------------------------------------------------
 
-    def listed(self, objects: list[dict[str, Any]]) -> None:
-        """Make the origin hold exactly what these objects map to."""
+    def listed(self, objects: Iterable[dict[str, Any]]) -> None:
+        """Make the origin hold exactly what these objects map to (nothing changes on error)."""
         settings = self._settings()
         ids: dict[ObjectKey, tuple[str, ...]] = {}
         items: list[Item] = []
