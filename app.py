@@ -14,6 +14,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 
 import startpunkt  # noqa: E402
+from startpunkt import shutdown  # noqa: E402
 from startpunkt.config import ConfigError  # noqa: E402
 
 logging.basicConfig(
@@ -23,9 +24,7 @@ logging.basicConfig(
 
 
 def main() -> None:
-    """Serve on 127.0.0.1:8080 (or --host/--port) with gevent's WSGI server."""
-    from gevent.pywsgi import WSGIServer
-
+    """Serve on 127.0.0.1:8080 (or --host/--port) with gevent's WSGI server until Ctrl-C."""
     parser = argparse.ArgumentParser(description="startpunkt development server")
     parser.add_argument("--config", help="path to application.yaml")
     parser.add_argument("--host", default="127.0.0.1")
@@ -35,9 +34,7 @@ def main() -> None:
         application = startpunkt.create_app(config_path=args.config)
     except ConfigError as exc:
         sys.exit(f"startpunkt: configuration error: {exc}")
-    server = WSGIServer((args.host, args.port), application)
-    logging.getLogger("startpunkt").info("serving on http://%s:%d", args.host, args.port)
-    server.serve_forever()
+    shutdown.serve(application, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":

@@ -50,16 +50,6 @@ def test_sigterm_with_100_streams_exits_fast_and_cleans_every_stream(
     assert "graceful timeout" not in log.lower()
 
 
-DEV_SERVER = """
-from gevent import monkey
-monkey.patch_all()
-import sys
-import startpunkt
-from startpunkt import shutdown
-shutdown.serve(startpunkt.create_app(), host="127.0.0.1", port=int(sys.argv[1]))
-"""
-
-
 def test_the_development_server_stops_cleanly_on_ctrl_c(
     manifests: Path, live: SimpleNamespace, tmp_path: Path
 ) -> None:
@@ -74,7 +64,7 @@ def test_the_development_server_stops_cleanly_on_ctrl_c(
     log = tmp_path / "dev.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", DEV_SERVER, str(port)],
+            [sys.executable, "app.py", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=out,
