@@ -88,9 +88,6 @@ class Informer:
         self._readiness.unregister(self.name)
         self._ids.clear()
 
-    def object_count(self) -> int:
-        return len(self._ids)
-
     # -- watching.Sink ----------------------------------------------------------------------
 
     def listed(self, objects: Iterable[dict[str, Any]]) -> None:
@@ -103,11 +100,11 @@ class Informer:
             mapped = self._map(key, obj, settings)
             ids[key] = tuple(i.id for i in mapped)
             items.extend(mapped)
+        items = self._resolver.replace(self.name, items, wait=self._timing.resolve_wait)
+        self._catalog.replace(self.name, items)
         for gone in self._ids.keys() - ids.keys():
             self._problems.forget(gone)
         self._ids = ids
-        items = self._resolver.replace(self.name, items, wait=self._timing.resolve_wait)
-        self._catalog.replace(self.name, items)
 
     def changed(self, event_type: str, obj: dict[str, Any]) -> None:
         """Put what a changed object maps to now; discard what it no longer gives."""

@@ -34,6 +34,8 @@ TargetKey = tuple[str, str, str, str, str]
 """(API group, version, kind, namespace, name) of a urlFrom target."""
 Tracked = tuple[str, str]
 """(origin, item id) of an Application that follows a target."""
+MIN_REFRESH = 0.1
+"""Seconds: an `availability.interval` of zero must not make the refresh spin."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Resolver:
         )
         self._slots = gevent.lock.BoundedSemaphore(concurrency)
         self._tracked: dict[Tracked, Application] = {}
+        self._followers: dict[TargetKey, set[Tracked]] = {}
         self._targets: dict[TargetKey, Target] = {}
         self._inflight: dict[TargetKey, gevent.Greenlet] = {}
         self._problems = problems.ProblemLog(log)
@@ -115,8 +118,7 @@ class Resolver:
                 self.forget(origin, [item.id])
                 continue
             assert isinstance(item, Application)
-            self._tracked[(origin, item.id)] = item
-            key = target_key(item)
+            key = self._track((origin, item.id), item)
             if key not in self._targets:
                 pending.append(self._fetch_soon(key))
             elif refresh:
@@ -128,24 +130,42 @@ class Resolver:
     def forget(self, origin: str, ids: Iterable[str]) -> None:
         """These items no longer follow anything (deleted, or without urlFrom now)."""
         for item_id in ids:
-            if self._tracked.pop((origin, item_id), None) is not None:
-                self._problems.forget((origin, item_id))
+            self._untrack((origin, item_id))
 
     def forget_origin(self, origin: str) -> None:
         self.forget(origin, [i for (o, i) in self._tracked if o == origin])
 
     def refresh(self) -> None:
         """Read every followed target again; drop targets nobody follows any more."""
-        wanted = {target_key(app) for app in self._tracked.values()}
-        for key in self._targets.keys() - wanted:
+        for key in self._targets.keys() - self._followers.keys():
             del self._targets[key]
-        for key in wanted:
+        for key in list(self._followers):
             self._fetch_soon(key)
 
     def _refresh_forever(self) -> None:
         while True:
-            gevent.sleep(self._settings().availability.interval)
+            gevent.sleep(max(MIN_REFRESH, self._settings().availability.interval))
             self.refresh()
+
+    def _track(self, tracked: Tracked, app: Application) -> TargetKey:
+        """Remember that `app` follows its target (replacing what it followed before)."""
+        self._untrack(tracked, keep_problems=True)
+        self._tracked[tracked] = app
+        key = target_key(app)
+        self._followers.setdefault(key, set()).add(tracked)
+        return key
+
+    def _untrack(self, tracked: Tracked, *, keep_problems: bool = False) -> None:
+        app = self._tracked.pop(tracked, None)
+        if app is None:
+            return
+        key = target_key(app)
+        followers = self._followers.get(key, set())
+        followers.discard(tracked)
+        if not followers:
+            self._followers.pop(key, None)
+        if not keep_problems:
+            self._problems.forget(tracked)
 
     def _apply(self, origin: str, app: Application) -> Item:
         """The app with its target's URL; its own url while the target was never read."""
@@ -189,9 +209,9 @@ class Resolver:
             self._targets[key] = target
             return
         self._targets[key] = target
-        for (origin, _), app in list(self._tracked.items()):
-            if target_key(app) == key:
-                self._catalog.put(origin, self._apply(origin, app))
+        for origin, item_id in list(self._followers.get(key, ())):
+            app = self._tracked[(origin, item_id)]
+            self._catalog.put(origin, self._apply(origin, app))
 
     def _fetch(self, key: TargetKey) -> Target:
         """One GET of the target, through discovery; failures become a `Target` saying why."""

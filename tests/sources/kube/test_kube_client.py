@@ -128,3 +128,19 @@ def test_the_context_setting_picks_the_cluster(kubeapi, tmp_path, start_app, kub
 
     assert kube.names(kube.catalog(app)) == ["plex"]
     assert kube.cluster(app).client.host == kubeapi.url
+
+
+def test_tls_and_a_bearer_token_from_the_kubeconfig_are_used(tmp_path, start_app, kube):
+    from startpunkt.testing.kubeapi import KubeApiServer
+
+    server = KubeApiServer(tls=True, token="s3cret", bookmark_interval=0.2).start()
+    try:
+        server.apply(kube.ingress("plex"))
+        app = start_app(server=server)
+
+        assert kube.names(kube.catalog(app)) == ["plex"]
+        assert kube.cluster(app).client.host.startswith("https://")
+        server.apply(kube.ingress("sonarr"))
+        kube.wait_for(lambda: "sonarr" in kube.names(kube.catalog(app)), what="watched over TLS")
+    finally:
+        server.stop()
