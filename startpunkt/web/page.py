@@ -7,6 +7,7 @@ only http(s) URLs become links: the same rules as `static/js/cards.js`, which bu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -43,41 +44,6 @@ CSP = (
 )
 """No inline or foreign script can run even if escaping ever failed; icons may load anywhere."""
 
-STRINGS: dict[str, str] = {
-    "home.applications": "Applications",
-    "home.bookmarks": "Bookmarks",
-    "home.skipToContent": "Skip to main content",
-    "home.theme.toggle": "Toggle theme",
-    "home.theme.light": "Light",
-    "home.theme.dark": "Dark",
-    "home.theme.auto": "Auto",
-    "home.empty.title": "No applications or bookmarks yet",
-    "home.empty.hint": 'Annotate an Ingress with startpunkt.ullberg.us/enable: "true", or create '
-    "an Application or Bookmark resource. It appears here within a second.",
-    "home.filter.showing": "Showing tags",
-    "home.filter.all": "Show all",
-    "home.github": "Startpunkt on GitHub",
-    "home.version": "Version {{version}}",
-    "status.available": "Available",
-    "status.unavailable": "Unavailable",
-    "group.collapse": "Collapse group",
-    "group.expand": "Expand group",
-    "link.newTab": "opens in a new tab",
-    "search.title": "Search applications and bookmarks",
-    "search.placeholder": "Search...",
-    "search.noResults": "No results",
-    "search.hint": "Press / to search; Enter opens the first result",
-    "search.webSearch": "Search the web for \u201c{{query}}\u201d",
-    "search.resultsBadge.app": "App",
-    "search.resultsBadge.bookmark": "Bookmark",
-    "connection.connected": "Connected: live updates",
-    "connection.connecting": "Connecting...",
-    "connection.disconnected": "Disconnected",
-    "connection.polling": "Live updates unavailable; refreshing every {{seconds}} s",
-    "connection.since": "since {{time}}",
-}
-"""The page's English texts, keyed like `/api/i8n`; the default language's translation wins."""
-
 
 @bp.get("/")
 def index() -> Response:
@@ -91,10 +57,9 @@ def tagged(tags: str) -> Response:
     return _render(model.split_tags(tags))
 
 
-@bp.get("/<any(api, q):area>/<path:rest>")
-def not_found(area: str, rest: str = "") -> Response:
-    """JSON 404 for paths under other parts' prefixes that none of them serves."""
-    response = jsonify(error="not found", path=f"/{area}/{rest}".rstrip("/"))
+def not_found(area: str) -> Response:
+    """JSON 404 for a first segment that belongs to another part."""
+    response = jsonify(error="not found", path=f"/{area}")
     response.status_code = 404
     return response
 
@@ -105,7 +70,7 @@ def _render(tags: frozenset[str] | None) -> Response:
     position = _stream_position(rt)  # before the snapshot: a replay may repeat, never miss
     snapshot = rt.catalog.snapshot()
     language = i18n.resolve(settings.default_language, settings.default_language)
-    strings = {**STRINGS, **_translations(language)}
+    strings = _translations(language)
     app_groups = snapshot.application_groups(tags)
     bookmark_groups = snapshot.bookmark_groups()
     state = {
@@ -151,8 +116,9 @@ def _translator(strings: Mapping[str, str]) -> Callable[..., str]:
     return t
 
 
+@functools.lru_cache(maxsize=32)
 def _translations(tag: str) -> dict[str, str]:
-    """English, then language `tag` over it, as dotted keys (what `/api/i8n` serves)."""
+    """English, then language `tag` over it, as dotted keys (shared: never modify the result)."""
     return {**flatten(i18n.messages(i18n.FALLBACK)), **flatten(i18n.messages(tag))}
 
 
