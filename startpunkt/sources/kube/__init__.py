@@ -52,7 +52,7 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
         log.error("%s", exc)
         rt.readiness.report(UNUSABLE, "error", objects=0, error=str(exc))
         return True
-    from startpunkt.sources.kube import cluster
+    from startpunkt.sources.kube import cluster  # imports kubernetes: only with a cluster
 
     running = cluster.Cluster(
         api_client,
@@ -88,7 +88,7 @@ def stop(app: Flask) -> None:
 
 
 def _build(chosen: client.Plan, settings: Settings, timing: Timing) -> api.Api:
-    from startpunkt.sources.kube import api, cluster
+    from startpunkt.sources.kube import api, cluster  # imports kubernetes: only with a cluster
 
     api_client = client.build(chosen, pool_size=cluster.pool_size(settings))
     return api.Api(api_client, connect_timeout=timing.connect_timeout)

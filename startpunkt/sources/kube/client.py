@@ -77,7 +77,7 @@ def build(chosen: Plan, *, pool_size: int) -> ApiClient:
 
     `pool_size` keeps one connection per concurrent watch or fetch, so none is thrown away.
     """
-    import kubernetes
+    import kubernetes  # about a second to import: only when a cluster is used
     import urllib3
 
     configuration = kubernetes.client.Configuration()

@@ -179,7 +179,6 @@ def start_app(
         *,
         server: KubeApiServer | None = None,
         timing: Timing = FAST,
-        wait: bool = True,
     ) -> Flask:
         """`settings` default to pointing at `server` (default: the `kubeapi` fixture)."""
         server = server or kubeapi
@@ -187,14 +186,13 @@ def start_app(
         apps.append(app)
         assert kube_source.init_app(app, timing=timing) is True
         rt = runtime.get(app)
-        if wait:
-            wait_for(
-                lambda: all(s.state != "starting" for s in rt.readiness.sources().values()),
-                timeout=10.0,
-                what="every informer listed once",
-            )
-            synced = [s for s in rt.readiness.sources().values() if s.state == "synced"]
-            server.wait_for_watches(len(synced), timeout=10.0)
+        wait_for(
+            lambda: all(s.state != "starting" for s in rt.readiness.sources().values()),
+            timeout=10.0,
+            what="every informer listed once",
+        )
+        synced = [s for s in rt.readiness.sources().values() if s.state == "synced"]
+        server.wait_for_watches(len(synced), timeout=10.0)
         return app
 
     yield start
