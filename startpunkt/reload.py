@@ -8,7 +8,8 @@ Applies live: everything read per request or per cycle from `runtime.get().setti
 theme, search engine, refreshInterval, realtime switches and intervals, availability), the
 manifest source (a new `manifests.directory` or `manifests.enabled` restarts it; kind switches,
 `onlyAnnotated`, `namespaceSelector`, `defaultProtocol` and `urlFrom.allowedKinds` re-map every
-file), and `CONFIG_CHANGED` tells open pages. Needs a restart: `kubernetes.*` (which cluster and
+file), the cluster source (the same keys start, stop or re-map its informers), and
+`CONFIG_CHANGED` tells open pages. Needs a restart: `kubernetes.*` (which cluster and
 credentials), and anything a part sized once at start-up; a change there is logged as a WARNING.
 """
 
