@@ -14,7 +14,7 @@ def _commands() -> list[str]:
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
-    run_app, run_tests = _commands()
+    _, run_tests = _commands()
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert run_tests in ci_lines
 
