@@ -7,41 +7,19 @@ through the `kit` fixture (conftest modules are not imported).
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-import gevent
 import pytest
 
 from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
 from startpunkt.readiness import Readiness
 from startpunkt.sources import files
-
-
-def _now() -> float:
-    return gevent.get_hub().loop.now()
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 3.0, what: str = "") -> None:
-    """Poll `condition` every 20 ms until it is true, or fail after `timeout` seconds."""
-    deadline = _now() + timeout
-    while not condition():
-        if _now() > deadline:
-            pytest.fail(f"not within {timeout}s: {what or condition}")
-        gevent.sleep(0.02)
-
-
-def stays(condition: Callable[[], object], *, seconds: float = 0.3) -> bool:
-    """True if `condition` holds for the whole period (for "nothing happens" claims)."""
-    deadline = _now() + seconds
-    while _now() < deadline:
-        if not condition():
-            return False
-        gevent.sleep(0.02)
-    return bool(condition())
+from startpunkt.testing import snapshot, wait
 
 
 def write(path: Path, text: str) -> Path:
@@ -74,24 +52,43 @@ def ingress(
     return "\n".join(lines) + "\n"
 
 
-def names(catalog: Catalog) -> list[str]:
-    """Names of every item in the catalog, sorted."""
-    snap = catalog.snapshot()
-    return sorted(i.name for i in (*snap.applications, *snap.bookmarks))
+def configmap_volume(root: Path, version: str, contents: dict[str, str]) -> None:
+    """Lay out or update `root` the way the kubelet mounts a ConfigMap.
 
-
-def app_url(catalog: Catalog, name: str) -> str | None:
-    """The URL of the application called `name` (None if absent or without URL)."""
-    for item in catalog.snapshot().applications:
-        if item.name == name:
-            return item.url
-    return None
+    Files live in a timestamped directory `..<version>`; `..data` points at it; each key is a
+    symlink through `..data`. An update writes a new timestamped directory, swaps `..data`
+    atomically with a rename, drops the links of removed keys, then removes the old directory.
+    """
+    root.mkdir(exist_ok=True)
+    stamped = root / f"..{version}"
+    stamped.mkdir()
+    for name, text in contents.items():
+        (stamped / name).write_text(text)
+    previous = os.readlink(root / "..data") if (root / "..data").is_symlink() else None
+    (root / "..data_tmp").symlink_to(stamped.name)
+    os.replace(root / "..data_tmp", root / "..data")
+    for name in contents:
+        if not (root / name).is_symlink():
+            (root / name).symlink_to(f"..data/{name}")
+    for child in root.iterdir():  # keys dropped from the ConfigMap
+        if child.is_symlink() and child.name not in contents and not child.name.startswith(".."):
+            child.unlink()
+    if previous:
+        for child in (root / previous).iterdir():
+            child.unlink()
+        (root / previous).rmdir()
 
 
 @pytest.fixture
 def kit() -> SimpleNamespace:
     return SimpleNamespace(
-        wait_for=wait_for, stays=stays, write=write, ingress=ingress, names=names, app_url=app_url
+        wait_for=wait.wait_for,
+        stays=wait.stays,
+        write=write,
+        ingress=ingress,
+        names=snapshot.names,
+        app_url=snapshot.app_url,
+        configmap_volume=configmap_volume,
     )
 
 
@@ -128,7 +125,7 @@ def start_source(
         )
         source.start()
         started.append(source)
-        wait_for(
+        wait.wait_for(
             lambda: readiness.sources()[source.name].state != "starting",
             timeout=5.0,
             what="first read",

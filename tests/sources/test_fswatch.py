@@ -187,36 +187,12 @@ def test_the_watched_directory_replaced_or_created_later(kit, watch, tmp_path: P
     kit.wait_for(lambda: str(root / "b.yaml") in rec.seen(), what="edit after replacement")
 
 
-def configmap_volume(root: Path, version: str, files: dict[str, str]) -> None:
-    """Lay out or update a directory the way the kubelet mounts a ConfigMap.
-
-    Files live in a timestamped directory; `..data` points at it; each key is a symlink through
-    `..data`. An update writes a new timestamped directory, swaps `..data` atomically with a
-    rename, then removes the old directory.
-    """
-    root.mkdir(exist_ok=True)
-    stamped = root / f"..{version}"
-    stamped.mkdir()
-    for name, text in files.items():
-        (stamped / name).write_text(text)
-    old = os.readlink(root / "..data") if (root / "..data").is_symlink() else None
-    (root / "..data_tmp").symlink_to(stamped.name)
-    os.replace(root / "..data_tmp", root / "..data")
-    for name in files:
-        if not (root / name).is_symlink():
-            (root / name).symlink_to(f"..data/{name}")
-    if old:
-        for child in (root / old).iterdir():
-            child.unlink()
-        (root / old).rmdir()
-
-
 def test_configmap_data_symlink_swap(kit, watch, tmp_path: Path):
     root = tmp_path / "config"
-    configmap_volume(root, "2024_01_01_1", {"apps.yaml": "a: 1"})
+    kit.configmap_volume(root, "2024_01_01_1", {"apps.yaml": "a: 1"})
     rec = watch(root)
     assert first_call(kit, rec) == {str(root / "apps.yaml")}
-    configmap_volume(root, "2024_01_01_2", {"apps.yaml": "a: 2"})
+    kit.configmap_volume(root, "2024_01_01_2", {"apps.yaml": "a: 2"})
     kit.wait_for(lambda: rec.seen() == {str(root / "apps.yaml")}, what="..data swap")
     assert (root / "apps.yaml").read_text() == "a: 2"
 
@@ -238,10 +214,10 @@ def test_watch_one_file(kit, watch, tmp_path: Path):
 
 def test_watch_one_file_in_a_configmap_mount(kit, watch, tmp_path: Path):
     root = tmp_path / "config"
-    configmap_volume(root, "1", {"application.yaml": "a: 1"})
+    kit.configmap_volume(root, "1", {"application.yaml": "a: 1"})
     path = root / "application.yaml"
     rec = watch(path, file=True, report_initial=False)
-    configmap_volume(root, "2", {"application.yaml": "a: 2"})
+    kit.configmap_volume(root, "2", {"application.yaml": "a: 2"})
     kit.wait_for(lambda: rec.seen() == {str(path)}, what="..data swap")
 
 

@@ -24,6 +24,7 @@ from startpunkt.catalog import Catalog
 from startpunkt.config import KubernetesSettings, Settings
 from startpunkt.sources import kube as kube_source
 from startpunkt.sources.kube.timing import Timing
+from startpunkt.testing import snapshot, wait
 from startpunkt.testing.kubeapi import KubeApiServer
 
 FAST = Timing(
@@ -41,30 +42,6 @@ FAST = Timing(
 """Seconds shrunk for tests: a hung watch is replaced after 5 s, an outage retried every 0.5 s."""
 
 ENABLE = {"startpunkt.ullberg.us/enable": "true"}
-
-
-def _now() -> float:
-    return gevent.get_hub().loop.now()
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 3.0, what: str = "") -> float:
-    """Poll `condition` every 10 ms; the seconds it took, or fail after `timeout`."""
-    start = _now()
-    while not condition():
-        if _now() - start > timeout:
-            pytest.fail(f"not within {timeout}s: {what or condition}")
-        gevent.sleep(0.01)
-    return _now() - start
-
-
-def stays(condition: Callable[[], object], *, seconds: float = 0.3) -> bool:
-    """True if `condition` holds for the whole period (for "nothing happens" claims)."""
-    deadline = _now() + seconds
-    while _now() < deadline:
-        if not condition():
-            return False
-        gevent.sleep(0.02)
-    return bool(condition())
 
 
 def meta(name: str, namespace: str, annotations: dict[str, str] | None = None) -> dict[str, Any]:
@@ -97,18 +74,6 @@ def application(
         "metadata": meta(name, namespace),
         "spec": {"name": name.title(), "url": f"https://{name}.example.com", **spec},
     }
-
-
-def names(catalog: Catalog) -> list[str]:
-    snap = catalog.snapshot()
-    return sorted(i.name for i in (*snap.applications, *snap.bookmarks))
-
-
-def app_url(catalog: Catalog, name: str) -> str | None:
-    for item in catalog.snapshot().applications:
-        if item.name == name:
-            return item.url
-    return None
 
 
 class Signals:
@@ -186,7 +151,7 @@ def start_app(
         apps.append(app)
         assert kube_source.init_app(app, timing=timing) is True
         rt = runtime.get(app)
-        wait_for(
+        wait.wait_for(
             lambda: all(s.state != "starting" for s in rt.readiness.sources().values()),
             timeout=10.0,
             what="every informer listed once",
@@ -207,13 +172,13 @@ def kube() -> SimpleNamespace:
     """Helpers for test modules."""
     return SimpleNamespace(
         FAST=FAST,
-        wait_for=wait_for,
-        stays=stays,
+        wait_for=wait.wait_for,
+        stays=wait.stays,
         ingress=ingress,
         application=application,
         meta=meta,
-        names=names,
-        app_url=app_url,
+        names=snapshot.names,
+        app_url=snapshot.app_url,
         Signals=Signals,
         catalog=lambda app: runtime.get(app).catalog,
         readiness=lambda app: runtime.get(app).readiness,
