@@ -7,9 +7,8 @@ awaited with a deadline.
 from __future__ import annotations
 
 import logging
-import os
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import gevent
@@ -18,6 +17,7 @@ from flask import Flask
 
 import startpunkt
 from startpunkt import config, reload, runtime, signals, sources
+from startpunkt.testing import configmap, wait
 
 INGRESS = """\
 apiVersion: networking.k8s.io/v1
@@ -28,14 +28,6 @@ metadata:
 spec:
   rules: [{{host: {name}.example.com}}]
 """
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 3.0, what: str = "") -> None:
-    deadline = gevent.get_hub().loop.now() + timeout
-    while not condition():
-        if gevent.get_hub().loop.now() > deadline:
-            pytest.fail(f"not within {timeout}s: {what}")
-        gevent.sleep(0.02)
 
 
 def config_text(directory: Path, extra: str = "") -> str:
@@ -74,7 +66,7 @@ def app(config_file: Path) -> Iterator[Flask]:
     reload.init_app(app)
     rt = runtime.get(app)
     assert rt.parts["config_watcher"].scanned.wait(5.0)
-    wait_for(lambda: rt.readiness.ready() and names(app), what="first read")
+    wait.wait_for(lambda: rt.readiness.ready() and names(app), what="first read")
     yield app
     gevent.killall(rt.greenlets)
 
@@ -99,7 +91,7 @@ def test_an_edit_changes_the_settings_and_sends_config_changed(app, heard, confi
     rt = runtime.get(app)
     assert rt.settings.web.title == "Startpunkt"
     config_file.write_text(config_text(dirs[0], "  web: {title: Homelab}\n"))
-    wait_for(lambda: rt.settings.web.title == "Homelab", what="new title")
+    wait.wait_for(lambda: rt.settings.web.title == "Homelab", what="new title")
     assert len(heard) == 1 and heard[0] is rt.settings
     assert names(app) == ["alpha"]
 
@@ -108,19 +100,19 @@ def test_a_broken_edit_keeps_the_settings_and_names_the_key(app, heard, config_f
     rt = runtime.get(app)
     before = rt.settings
     config_file.write_text(config_text(dirs[0], "  web: {titel: Oops}\n"))
-    wait_for(lambda: "startpunkt.web.titel: unknown key" in caplog.text, what="error logged")
+    wait.wait_for(lambda: "startpunkt.web.titel: unknown key" in caplog.text, what="error logged")
     record = next(r for r in caplog.records if "titel" in r.getMessage())
     assert record.levelno == logging.ERROR and "keeping the running settings" in record.getMessage()
     config_file.write_text(config_text(dirs[0], "  realtime: {eventDebounceMs: soon}\n"))
-    wait_for(
+    wait.wait_for(
         lambda: "startpunkt.realtime.eventDebounceMs: expected an integer" in caplog.text,
         what="type error logged",
     )
     config_file.write_text("startpunkt: [not, a, mapping\n")
-    wait_for(lambda: "not valid YAML" in caplog.text, what="YAML error logged")
+    wait.wait_for(lambda: "not valid YAML" in caplog.text, what="YAML error logged")
     assert rt.settings is before and heard == []
     config_file.write_text(config_text(dirs[0], "  web: {title: Fixed}\n"))
-    wait_for(lambda: rt.settings.web.title == "Fixed", what="the fixed file applied")
+    wait.wait_for(lambda: rt.settings.web.title == "Fixed", what="the fixed file applied")
     assert len(heard) == 1
 
 
@@ -129,7 +121,7 @@ def test_an_unchanged_or_emptied_file_sends_nothing(app, heard, config_file, dir
     before = rt.settings
     config_file.write_text(config_text(dirs[0]) + "# only a comment\n")
     config_file.write_text("")
-    wait_for(lambda: "is empty; keeping the running settings" in caplog.text, what="empty")
+    wait.wait_for(lambda: "is empty; keeping the running settings" in caplog.text, what="empty")
     assert rt.settings is before and heard == []
 
 
@@ -137,19 +129,19 @@ def test_a_new_manifest_directory_restarts_the_file_source(app, heard, config_fi
     rt = runtime.get(app)
     old_source = rt.parts["files"]
     config_file.write_text(config_text(dirs[1]))
-    wait_for(lambda: names(app) == ["beta"], what="items of the new directory")
+    wait.wait_for(lambda: names(app) == ["beta"], what="items of the new directory")
     assert rt.parts["files"] is not old_source
     assert old_source.watcher.greenlet.dead and old_source.watcher.greenlet not in rt.greenlets
     assert list(rt.readiness.sources()) == [f"files:{dirs[1]}"]
     (dirs[1] / "gamma.yaml").write_text(INGRESS.format(name="gamma"))
-    wait_for(lambda: names(app) == ["beta", "gamma"], what="the new directory is watched")
+    wait.wait_for(lambda: names(app) == ["beta", "gamma"], what="the new directory is watched")
 
 
 def test_kind_switches_remap_every_file(app, config_file, dirs):
     config_file.write_text(config_text(dirs[0], "  ingress: {enabled: false}\n"))
-    wait_for(lambda: names(app) == [], what="ingresses switched off")
+    wait.wait_for(lambda: names(app) == [], what="ingresses switched off")
     config_file.write_text(config_text(dirs[0], "  ingress: {enabled: true}\n"))
-    wait_for(lambda: names(app) == ["alpha"], what="ingresses back")
+    wait.wait_for(lambda: names(app) == ["alpha"], what="ingresses back")
 
 
 def test_manifests_can_be_switched_off_and_on(app, config_file, dirs):
@@ -157,9 +149,9 @@ def test_manifests_can_be_switched_off_and_on(app, config_file, dirs):
     config_file.write_text(
         config_text(dirs[0], "").replace("manifests: {", "manifests: {enabled: false, ")
     )
-    wait_for(lambda: "files" not in rt.parts and names(app) == [], what="source stopped")
+    wait.wait_for(lambda: "files" not in rt.parts and names(app) == [], what="source stopped")
     config_file.write_text(config_text(dirs[0]))
-    wait_for(lambda: names(app) == ["alpha"], what="source started again")
+    wait.wait_for(lambda: names(app) == ["alpha"], what="source started again")
 
 
 def test_restart_only_keys_are_applied_but_warned_about(app, config_file, dirs, caplog):
@@ -167,34 +159,24 @@ def test_restart_only_keys_are_applied_but_warned_about(app, config_file, dirs, 
     config_file.write_text(
         config_text(dirs[0]).replace("{enabled: false}", "{enabled: false, context: lab}", 1)
     )
-    wait_for(lambda: rt.settings.kubernetes.context == "lab", what="applied")
+    wait.wait_for(lambda: rt.settings.kubernetes.context == "lab", what="applied")
     assert "startpunkt.kubernetes.context changed" in caplog.text
     assert "takes effect after a restart" in caplog.text
 
 
 def test_a_configmap_mounted_config_file_is_followed(tmp_path: Path, dirs):
     """The kubelet swaps `..data`; the file's path stays a symlink through it."""
-    mount = tmp_path / "config"
-    mount.mkdir()
-
-    def publish(version: str, text: str) -> None:
-        stamped = mount / f"..{version}"
-        stamped.mkdir()
-        (stamped / "application.yaml").write_text(text)
-        (mount / "..data_tmp").symlink_to(stamped.name)
-        os.replace(mount / "..data_tmp", mount / "..data")
-        if not (mount / "application.yaml").is_symlink():
-            (mount / "application.yaml").symlink_to("..data/application.yaml")
-
-    publish("1", config_text(dirs[0]))
-    path = mount / "application.yaml"
+    root = tmp_path / "config"
+    configmap.mount(root, "1", {"application.yaml": config_text(dirs[0])})
+    path = root / "application.yaml"
     app = startpunkt.create_app(config.load(path), start=False, config_path=str(path))
     reload.init_app(app)
     rt = runtime.get(app)
     try:
         assert rt.parts["config_watcher"].scanned.wait(5.0)
-        publish("2", config_text(dirs[0], "  web: {title: From the ConfigMap}\n"))
-        wait_for(lambda: rt.settings.web.title == "From the ConfigMap", what="..data swap")
+        text = config_text(dirs[0], "  web: {title: From the ConfigMap}\n")
+        configmap.mount(root, "2", {"application.yaml": text})
+        wait.wait_for(lambda: rt.settings.web.title == "From the ConfigMap", what="..data swap")
     finally:
         gevent.killall(rt.greenlets)
 
@@ -234,5 +216,5 @@ def test_the_cluster_source_is_told_too(app, config_file, dirs, monkeypatch):
 
     monkeypatch.setattr(sources.kube, "reconfigure", reconfigure)
     config_file.write_text(config_text(dirs[0], "  web: {title: Told}\n"))
-    wait_for(lambda: told, what="kube.reconfigure called")
+    wait.wait_for(lambda: told, what="kube.reconfigure called")
     assert told == [("Startpunkt", "Told")]

@@ -7,7 +7,6 @@ through the `kit` fixture (conftest modules are not imported).
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
 from startpunkt.readiness import Readiness
 from startpunkt.sources import files
-from startpunkt.testing import snapshot, wait
+from startpunkt.testing import configmap, snapshot, wait
 
 
 def write(path: Path, text: str) -> Path:
@@ -52,33 +51,6 @@ def ingress(
     return "\n".join(lines) + "\n"
 
 
-def configmap_volume(root: Path, version: str, contents: dict[str, str]) -> None:
-    """Lay out or update `root` the way the kubelet mounts a ConfigMap.
-
-    Files live in a timestamped directory `..<version>`; `..data` points at it; each key is a
-    symlink through `..data`. An update writes a new timestamped directory, swaps `..data`
-    atomically with a rename, drops the links of removed keys, then removes the old directory.
-    """
-    root.mkdir(exist_ok=True)
-    stamped = root / f"..{version}"
-    stamped.mkdir()
-    for name, text in contents.items():
-        (stamped / name).write_text(text)
-    previous = os.readlink(root / "..data") if (root / "..data").is_symlink() else None
-    (root / "..data_tmp").symlink_to(stamped.name)
-    os.replace(root / "..data_tmp", root / "..data")
-    for name in contents:
-        if not (root / name).is_symlink():
-            (root / name).symlink_to(f"..data/{name}")
-    for child in root.iterdir():  # keys dropped from the ConfigMap
-        if child.is_symlink() and child.name not in contents and not child.name.startswith(".."):
-            child.unlink()
-    if previous:
-        for child in (root / previous).iterdir():
-            child.unlink()
-        (root / previous).rmdir()
-
-
 @pytest.fixture
 def kit() -> SimpleNamespace:
     return SimpleNamespace(
@@ -88,7 +60,7 @@ def kit() -> SimpleNamespace:
         ingress=ingress,
         names=snapshot.names,
         app_url=snapshot.app_url,
-        configmap_volume=configmap_volume,
+        configmap_volume=configmap.mount,
     )
 
 
