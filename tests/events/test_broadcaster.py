@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 
 import gevent
@@ -13,13 +12,7 @@ from prometheus_client import REGISTRY
 from startpunkt import sse
 from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType, Subscriber, kinds
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        gevent.sleep(0.01)
+from startpunkt.testing import wait
 
 
 @pytest.fixture
@@ -70,7 +63,7 @@ def test_each_event_is_serialised_once_for_all_clients(
         Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client=f"c{i}"))
         for i in range(50)
     ]
-    wait_for(lambda: all(r.messages for r in readers))
+    wait.wait_for(lambda: all(r.messages for r in readers), timeout=5.0)
     calls: list[EventType] = []
     original = kinds.frame
 
@@ -80,7 +73,7 @@ def test_each_event_is_serialised_once_for_all_clients(
 
     monkeypatch.setattr(kinds, "frame", counting)
     broadcaster.broadcast_event(EventType.RESYNC, {"reason": "test"})
-    wait_for(lambda: all(r.events() == ["RESYNC"] for r in readers))
+    wait.wait_for(lambda: all(r.events() == ["RESYNC"] for r in readers), timeout=5.0)
     assert calls == [EventType.RESYNC]
     for r in readers:
         r.greenlet.kill()
@@ -93,14 +86,14 @@ def test_publishing_does_not_yield(make: Callable[..., EventBroadcaster]) -> Non
         Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
         for _ in range(10)
     ]
-    wait_for(lambda: all(r.messages for r in readers))
+    wait.wait_for(lambda: all(r.messages for r in readers), timeout=5.0)
     ran: list[bool] = []
     gevent.spawn(ran.append, True)
     for i in range(100):
         broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
     assert ran == []  # nothing else ran while publishing
     assert all(r.events() == [] for r in readers)
-    wait_for(lambda: all(len(r.events()) == 100 for r in readers))
+    wait.wait_for(lambda: all(len(r.events()) == 100 for r in readers), timeout=5.0)
     for r in readers:
         r.greenlet.kill()
 
@@ -125,7 +118,7 @@ def test_a_slow_client_is_cut_and_never_delays_the_others(
     for i in range(20):
         broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
         gevent.sleep(0)
-    wait_for(lambda: len(fast.events()) == 20)
+    wait.wait_for(lambda: len(fast.events()) == 20, timeout=5.0)
     assert broadcaster.next_chunk(slow) is None  # overflowed while it was not reading
     assert slow.ended == "overflow"
     broadcaster.unsubscribe(slow)
@@ -140,14 +133,14 @@ def test_a_stuck_writer_is_marked_by_the_ticker(make: Callable[..., EventBroadca
     assert broadcaster.next_chunk(stuck)
     for i in range(5):
         broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i})
-    wait_for(lambda: stuck.ended == "overflow", timeout=5)  # without reading again
+    wait.wait_for(lambda: stuck.ended == "overflow", timeout=5)  # without reading again
     broadcaster.unsubscribe(stuck)
 
 
 def test_heartbeats_reach_idle_streams(make: Callable[..., EventBroadcaster]) -> None:
     broadcaster = make(heartbeat_interval=0.05)
     reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
-    wait_for(lambda: sum(m.event == "HEARTBEAT" for m in reader.messages) >= 3)
+    wait.wait_for(lambda: sum(m.event == "HEARTBEAT" for m in reader.messages) >= 3, timeout=5.0)
     beat = next(m for m in reader.messages[2:] if m.event == "HEARTBEAT")
     assert beat.id is None and json.loads(beat.data or "")["data"] is None
     reader.greenlet.kill()
@@ -163,7 +156,7 @@ def test_background_greenlets_run_only_while_there_is_work(
     broadcaster.config_changed({"a": 1})
     assert len([g for g in greenlets if not g.dead]) == 2  # ticker and flusher
     broadcaster.unsubscribe(sub)
-    wait_for(lambda: all(g.dead for g in greenlets), timeout=3)
+    wait.wait_for(lambda: all(g.dead for g in greenlets), timeout=3)
     assert broadcaster.last_event_id().endswith("-1")  # the flusher published before ending
 
 
@@ -172,7 +165,7 @@ def test_shutdown_ends_streams_and_refuses_new_ones(make: Callable[..., EventBro
 
     broadcaster = make()
     reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
-    wait_for(lambda: bool(reader.messages))
+    wait.wait_for(lambda: bool(reader.messages), timeout=5.0)
     broadcaster.shutdown()
     reader.greenlet.join(timeout=5)
     assert reader.sub.ended == "shutdown" and reader.greenlet.dead

@@ -25,6 +25,7 @@ from prometheus_client import REGISTRY
 from startpunkt import config, model, runtime, signals, sse
 from startpunkt.config import RealtimeSettings, Settings
 from startpunkt.events import EventType
+from startpunkt.testing import wait
 
 URL = "/api/updates/stream"
 ORIGIN = "test:items"  # the origin tests/web/conftest.py fills the catalog under
@@ -99,13 +100,6 @@ def envelope(message: sse.Message) -> dict[str, Any]:
 
 def counter(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name + "_total", labels) or 0.0
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        gevent.sleep(0.01)
 
 
 @pytest.fixture
@@ -405,7 +399,7 @@ def test_process_cap_answers_503_with_retry_after(build: Build, streams: Open) -
     assert refused.get_json()["reason"] == "max_connections"
     assert counter("startpunkt_streams_rejected", reason="max_connections") == before + 1
     first.close()
-    wait_for(lambda: broadcaster(app).client_count() == 1)
+    wait.wait_for(lambda: broadcaster(app).client_count() == 1, timeout=5.0)
     assert streams(client).response.status_code == 200  # a freed slot is usable again
 
 
