@@ -7,6 +7,7 @@ item and a `Problem`. The caller (a source) logs problems and counts them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from startpunkt import model
 from startpunkt.config import Settings
 from startpunkt.mappers import (
+    annotated,
     hajimari,
     httproute,
     ingress,
@@ -46,6 +48,17 @@ def _never(settings: Settings) -> bool:
     return False
 
 
+def _annotated(
+    derived_url: annotated.DerivedUrl, *, scheme_from_annotation: bool = False
+) -> Callable[..., model.Application]:
+    """The build of an annotated kind: the shared mapping, given the kind's own derived URL."""
+    return functools.partial(
+        annotated.application,
+        derived_url=derived_url,
+        scheme_from_annotation=scheme_from_annotation,
+    )
+
+
 KINDS: dict[tuple[str, str], Kind] = {
     ("startpunkt.ullberg.us", "Application"): Kind(
         "Application", startpunkt_crd.application, _always, _never
@@ -54,32 +67,38 @@ KINDS: dict[tuple[str, str], Kind] = {
         "Bookmark", startpunkt_crd.bookmark, _always, _never
     ),
     ("hajimari.io", "Application"): Kind(
-        "HajimariApplication", hajimari.application, lambda s: s.hajimari.enabled, _never
+        "HajimariApplication",
+        functools.partial(startpunkt_crd.application, keys=hajimari.APPLICATION_KEYS),
+        lambda s: s.hajimari.enabled,
+        _never,
     ),
     ("hajimari.io", "Bookmark"): Kind(
-        "HajimariBookmark", hajimari.bookmark, lambda s: s.hajimari.enabled, _never
+        "HajimariBookmark",
+        functools.partial(startpunkt_crd.bookmark, keys=hajimari.BOOKMARK_KEYS),
+        lambda s: s.hajimari.enabled,
+        _never,
     ),
     ("networking.k8s.io", "Ingress"): Kind(
         "Ingress",
-        ingress.application,
+        _annotated(ingress.derived_url),
         lambda s: s.ingress.enabled,
         lambda s: s.ingress.only_annotated,
     ),
     ("route.openshift.io", "Route"): Kind(
         "Route",
-        route.application,
+        _annotated(route.derived_url),
         lambda s: s.openshift.enabled,
         lambda s: s.openshift.only_annotated,
     ),
     ("networking.istio.io", "VirtualService"): Kind(
         "VirtualService",
-        virtualservice.application,
+        _annotated(virtualservice.derived_url, scheme_from_annotation=True),
         lambda s: s.istio.virtualservice.enabled,
         lambda s: s.istio.virtualservice.only_annotated,
     ),
     ("gateway.networking.k8s.io", "HTTPRoute"): Kind(
         "HTTPRoute",
-        httproute.application,
+        _annotated(httproute.derived_url, scheme_from_annotation=True),
         lambda s: s.gatewayapi.httproute.enabled,
         lambda s: s.gatewayapi.httproute.only_annotated,
     ),

@@ -7,10 +7,12 @@ Values keep their case. The kind modules add only how a URL is derived from thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from startpunkt import model
+from startpunkt.config import Settings
 from startpunkt.mappers import fields, results, shapes, urls
 
 STARTPUNKT = "startpunkt.ullberg.us/"
@@ -49,6 +51,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "rootPath": (STARTPUNKT + "rootPath",),
 }
 """Field → annotation keys, in precedence order."""
+
+DerivedUrl = Callable[..., str | None]
+"""A kind's `derived_url(spec)`, or `derived_url(spec, scheme=...)` when its spec has no scheme."""
 
 
 @dataclass(frozen=True)
@@ -115,13 +120,25 @@ def application(
     obj: shapes.KubeObject,
     subject: results.Subject,
     *,
-    derived_url: str | None,
+    derived_url: DerivedUrl,
+    scheme_from_annotation: bool = False,
+    settings: Settings,
     report: results.Report,
 ) -> model.Application:
-    """The item of an annotated object; an explicit `url` wins over `derived_url`."""
+    """The item of an annotated object; an explicit `url` wins over `derived_url(spec)`.
+
+    With `scheme_from_annotation` (VirtualService, HTTPRoute: the spec does not say which scheme
+    clients use), `derived_url` also gets the `protocol` annotation's scheme or `defaultProtocol`.
+    """
+    spec = shapes.spec(obj)
+    if scheme_from_annotation:
+        scheme = protocol(obj, default=settings.default_protocol, report=report)
+        derived = derived_url(spec, scheme=scheme)
+    else:
+        derived = derived_url(spec)
     values = read(shapes.annotations(obj), report=report)
     url = urls.with_root_path(
-        values.url or derived_url, values.root_path, field=KEYS["rootPath"][0], report=report
+        values.url or derived, values.root_path, field=KEYS["rootPath"][0], report=report
     )
     return model.Application(
         id=subject.id,

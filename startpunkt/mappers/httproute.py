@@ -1,4 +1,4 @@
-"""Gateway API HTTPRoute (gateway.networking.k8s.io) → application: annotations, plus a host.
+"""Gateway API HTTPRoute (gateway.networking.k8s.io): the link an annotated one gets.
 
 The scheme comes from the `startpunkt.ullberg.us/protocol` annotation or `defaultProtocol`, the
 host from `spec.hostnames[0]`, and the path from the first path match when it is a plain
@@ -9,28 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt import model
-from startpunkt.config import Settings
-from startpunkt.mappers import annotated, results, shapes, urls
+from startpunkt.mappers import shapes, urls
 
 _LITERAL_MATCHES = ("PathPrefix", "Exact")
 """Path match types whose value is a path; `RegularExpression` is not a link."""
 
 
-def application(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Application:
-    scheme = annotated.protocol(obj, default=settings.default_protocol, report=report)
-    return annotated.application(
-        obj, subject, derived_url=derived_url(shapes.spec(obj), scheme=scheme), report=report
-    )
-
-
 def derived_url(spec: dict[str, Any], *, scheme: str) -> str | None:
+    """`scheme://` and `spec.hostnames[0]`, plus the first literal path; None without a host."""
     hostnames = shapes.sequence(spec.get("hostnames"))
     base = urls.origin(scheme, hostnames[0]) if hostnames else None
     if base is None:

@@ -1,4 +1,4 @@
-"""Ingress (networking.k8s.io) → application: the annotations, plus a URL from the first rule.
+"""Ingress (networking.k8s.io): the link the first rule gives an annotated Ingress.
 
 The reference showed no link without a `url` annotation. Here the first rule's host gives one:
 `https` when `spec.tls` covers that host, plus the rule's first path when it is a plain path
@@ -9,21 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt import model
-from startpunkt.config import Settings
-from startpunkt.mappers import annotated, results, shapes, urls
-
-
-def application(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Application:
-    return annotated.application(
-        obj, subject, derived_url=derived_url(shapes.spec(obj)), report=report
-    )
+from startpunkt.mappers import shapes, urls
 
 
 def derived_url(spec: dict[str, Any]) -> str | None:

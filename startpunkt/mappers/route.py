@@ -1,4 +1,4 @@
-"""OpenShift Route (route.openshift.io) → application: the annotations, plus `spec.host`.
+"""OpenShift Route (route.openshift.io): the link `spec.host` gives an annotated Route.
 
 `https` when `spec.tls` is set, else `http`; then `spec.path` when it is a plain path. A Route
 without a host gives no link (the reference invented `localhost`). A `url` annotation wins, which
@@ -9,24 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt import model
-from startpunkt.config import Settings
-from startpunkt.mappers import annotated, results, shapes, urls
-
-
-def application(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Application:
-    return annotated.application(
-        obj, subject, derived_url=derived_url(shapes.spec(obj)), report=report
-    )
+from startpunkt.mappers import urls
 
 
 def derived_url(spec: dict[str, Any]) -> str | None:
+    """The scheme and `spec.host`, plus a plain `spec.path`; None without a usable host."""
     base = urls.origin("https" if isinstance(spec.get("tls"), dict) else "http", spec.get("host"))
     if base is None:
         return None

@@ -38,29 +38,7 @@ def application(
     obj: shapes.KubeObject,
     subject: results.Subject,
     *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Application:
-    return application_from_spec(
-        obj, subject, keys=APPLICATION_KEYS, settings=settings, report=report
-    )
-
-
-def bookmark(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Bookmark:
-    return bookmark_from_spec(obj, subject, keys=BOOKMARK_KEYS, report=report)
-
-
-def application_from_spec(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    keys: frozenset[str],
+    keys: frozenset[str] = APPLICATION_KEYS,
     settings: Settings,
     report: results.Report,
 ) -> model.Application:
@@ -110,11 +88,12 @@ def application_from_spec(
     )
 
 
-def bookmark_from_spec(
+def bookmark(
     obj: shapes.KubeObject,
     subject: results.Subject,
     *,
-    keys: frozenset[str],
+    keys: frozenset[str] = BOOKMARK_KEYS,
+    settings: Settings,
     report: results.Report,
 ) -> model.Bookmark:
     """A Bookmark CR of any flavour; name and group default silently, as the reference did."""

@@ -1,4 +1,4 @@
-"""Istio VirtualService (networking.istio.io) → application: the annotations, plus a host.
+"""Istio VirtualService (networking.istio.io): the link its host gives an annotated one.
 
 The spec does not say which scheme clients use, so the `startpunkt.ullberg.us/protocol`
 annotation or the configured `defaultProtocol` does; the host is `spec.hosts[0]`. A `url`
@@ -9,24 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt import model
-from startpunkt.config import Settings
-from startpunkt.mappers import annotated, results, shapes, urls
-
-
-def application(
-    obj: shapes.KubeObject,
-    subject: results.Subject,
-    *,
-    settings: Settings,
-    report: results.Report,
-) -> model.Application:
-    scheme = annotated.protocol(obj, default=settings.default_protocol, report=report)
-    return annotated.application(
-        obj, subject, derived_url=derived_url(shapes.spec(obj), scheme=scheme), report=report
-    )
+from startpunkt.mappers import shapes, urls
 
 
 def derived_url(spec: dict[str, Any], *, scheme: str) -> str | None:
+    """`scheme://` and `spec.hosts[0]`; None for no host or a wildcard host."""
     hosts = shapes.sequence(spec.get("hosts"))
     return urls.origin(scheme, hosts[0]) if hosts else None
