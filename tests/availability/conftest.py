@@ -1,4 +1,4 @@
-"""Real HTTP(S) servers on 127.0.0.1 for the availability tests, plus app and wait helpers.
+"""Real HTTP(S) servers on 127.0.0.1 for the availability tests, plus app helpers.
 
 `Site` answers by path (`/status/404`, `/redirect?to=..`, `/nohead`, `/switch/<name>` ...) and
 records every request; `hang_url` accepts connections and never answers; `closed_url` refuses.
@@ -200,15 +200,6 @@ def probes(prober: prober_module.Prober, url: str) -> int:
     """How many probes of `url` have ended (0 while it is not scheduled)."""
     state = prober.urls().get(url)
     return state.probes if state else 0
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> None:
-    """Wait until `condition()` is true, failing with `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        gevent.sleep(0.02)
 
 
 @pytest.fixture

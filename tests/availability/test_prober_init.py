@@ -14,14 +14,8 @@ from startpunkt import availability, runtime, signals
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from tests.availability.conftest import (
-    Site,
-    application,
-    make_app,
-    probes,
-    set_availability,
-    wait_for,
-)
+from startpunkt.testing import wait
+from tests.availability.conftest import Site, application, make_app, probes, set_availability
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def test_init_app_starts_the_prober(site: Site, started: list[Flask]) -> None:
     assert isinstance(prober, Prober)
     assert len(rt.greenlets) == 1
     # The first round waits for the sources (START_DELAY), then probes.
-    wait_for(lambda: site.hits, 5, "the first probe")
+    wait.wait_for(lambda: site.hits, timeout=5, what="the first probe")
     assert [(h.method, h.user_agent) for h in site.hits] == [
         ("HEAD", f"startpunkt/{startpunkt.__version__}")
     ]
@@ -78,11 +72,11 @@ def test_switching_off_live_makes_everything_available(
     # Long interval and backoff: only the config signal can wake the prober in time.
     app = make_app(catalog, interval=60.0, timeout=1.0)
     prober = run_prober(app, backoff=30.0)
-    wait_for(lambda: changes, 5, "the down status")
+    wait.wait_for(lambda: changes, timeout=5, what="the down status")
 
     set_availability(app, enabled=False)
     signals.config_changed.send(app, config=runtime.get(app).settings)
-    wait_for(lambda: len(changes) == 2, 1, "everything available")
+    wait.wait_for(lambda: len(changes) == 2, timeout=1, what="everything available")
     assert [a.available for a in changes] == [False, True]
     assert catalog.snapshot().applications[0].available
     assert prober.urls() == {}
@@ -90,7 +84,7 @@ def test_switching_off_live_makes_everything_available(
     hits = site.count("/status/500")
     set_availability(app, enabled=True)
     signals.config_changed.send(app, config=runtime.get(app).settings)
-    wait_for(lambda: len(changes) == 3, 2, "probing again")
+    wait.wait_for(lambda: len(changes) == 3, timeout=2, what="probing again")
     assert [a.available for a in changes] == [False, True, False]
     assert site.count("/status/500") == hits + 1 == probes(prober, url) + hits
     signals.status_changed.disconnect(receiver, sender=catalog)
@@ -108,7 +102,8 @@ def test_enabling_live_starts_the_prober(site: Site, started: list[Flask]) -> No
     signals.config_changed.send(app, config=runtime.get(app).settings)
     assert isinstance(runtime.get(app).parts["prober"], Prober)
     assert len(runtime.get(app).greenlets) == 1
-    wait_for(lambda: site.hits, 2, "the first probe")  # no start-up wait: the catalog is loaded
+    # No start-up wait: the catalog is loaded.
+    wait.wait_for(lambda: site.hits, timeout=2, what="the first probe")
 
     signals.config_changed.send(app, config=runtime.get(app).settings)
     assert len(runtime.get(app).greenlets) == 1  # started once

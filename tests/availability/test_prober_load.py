@@ -10,7 +10,8 @@ import gevent
 
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
-from tests.availability.conftest import Site, application, make_app, wait_for
+from startpunkt.testing import wait
+from tests.availability.conftest import Site, application, make_app
 
 URLS = 200
 POOL = 20
@@ -43,7 +44,7 @@ def test_hanging_half_is_bounded_by_pool_and_timeout(
         urls = prober.urls()
         return len(urls) == URLS and all(s.probes for s in urls.values())
 
-    wait_for(all_probed, budget, f"{URLS} probes")
+    wait.wait_for(all_probed, timeout=budget, what=f"{URLS} probes")
     elapsed = time.monotonic() - started
     ticker.kill()
     results = prober.urls().values()

@@ -13,7 +13,8 @@ from startpunkt import signals
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from tests.availability.conftest import Site, application, make_app, probes, wait_for
+from startpunkt.testing import wait
+from tests.availability.conftest import Site, application, make_app, probes
 
 StartProber = Callable[..., Prober]
 
@@ -46,20 +47,22 @@ def test_down_and_up_again_is_announced_once_each_way(
     url = site.url("/switch/web")
     catalog.put("test", application("web", url))
     prober = run_prober(make_app(catalog, interval=0.2, timeout=1.0))
-    wait_for(lambda: probes(prober, url) >= 3, 5, "three good probes")
+    wait.wait_for(lambda: probes(prober, url) >= 3, timeout=5, what="three good probes")
     assert changes == []  # never probed counts as available: a first "up" is no change
 
     site.switch["web"] = 503
-    wait_for(lambda: changes, 5, "the down status")
+    wait.wait_for(lambda: changes, timeout=5, what="the down status")
     done = probes(prober, url)
-    wait_for(lambda: probes(prober, url) >= done + 3, 5, "three more failing probes")
+    wait.wait_for(
+        lambda: probes(prober, url) >= done + 3, timeout=5, what="three more failing probes"
+    )
     assert [a.available for a in changes] == [False]
     assert not available(catalog, "web")
 
     site.switch["web"] = 200
-    wait_for(lambda: len(changes) == 2, 5, "the up status")
+    wait.wait_for(lambda: len(changes) == 2, timeout=5, what="the up status")
     done = probes(prober, url)
-    wait_for(lambda: probes(prober, url) >= done + 3, 5, "three more good probes")
+    wait.wait_for(lambda: probes(prober, url) >= done + 3, timeout=5, what="three more good probes")
     assert [(a.name, a.url, a.available) for a in changes] == [
         ("web", url, False),
         ("web", url, True),
@@ -72,7 +75,7 @@ def test_first_result_down_is_announced(
 ) -> None:
     catalog.put("test", application("gone", closed_url))
     run_prober(make_app(catalog, interval=5.0, timeout=1.0))
-    wait_for(lambda: changes, 5, "the down status")
+    wait.wait_for(lambda: changes, timeout=5, what="the down status")
     assert [(a.name, a.available) for a in changes] == [("gone", False)]
     assert not available(catalog, "gone")
 
@@ -84,8 +87,8 @@ def test_apps_sharing_a_url_share_the_probe(
     catalog.put("test", application("one", url))
     catalog.put("test", application("two", url))
     prober = run_prober(make_app(catalog, interval=5.0, timeout=1.0))
-    wait_for(lambda: len(changes) == 2, 5, "both apps down")
-    wait_for(lambda: probes(prober, url) >= 2, 5, "a second probe")
+    wait.wait_for(lambda: len(changes) == 2, timeout=5, what="both apps down")
+    wait.wait_for(lambda: probes(prober, url) >= 2, timeout=5, what="a second probe")
     assert site.count("/status/500") == probes(prober, url)
     assert sorted(a.name for a in changes) == ["one", "two"]
     assert not available(catalog, "one") and not available(catalog, "two")
@@ -96,9 +99,9 @@ def test_a_new_url_is_probed_soon_not_at_the_next_interval(
 ) -> None:
     catalog.put("test", application("old", site.url("/status/200")))
     prober = run_prober(make_app(catalog, interval=60.0, timeout=1.0))
-    wait_for(lambda: site.count("/status/200") == 1, 5, "the first round")
+    wait.wait_for(lambda: site.count("/status/200") == 1, timeout=5, what="the first round")
     catalog.put("test", application("new", site.url("/status/404")))
-    wait_for(lambda: changes, 2, "the new URL's probe")
+    wait.wait_for(lambda: changes, timeout=2, what="the new URL's probe")
     assert [(a.name, a.available) for a in changes] == [("new", False)]
     assert probes(prober, site.url("/status/200")) == 1
 
@@ -108,9 +111,9 @@ def test_a_changed_url_is_probed_soon(
 ) -> None:
     catalog.put("test", application("app", site.url("/status/200")))
     run_prober(make_app(catalog, interval=60.0, timeout=1.0))
-    wait_for(lambda: site.count("/status/200") == 1, 5, "the first round")
+    wait.wait_for(lambda: site.count("/status/200") == 1, timeout=5, what="the first round")
     catalog.put("test", application("app", site.url("/status/500")))
-    wait_for(lambda: changes, 2, "the changed URL's probe")
+    wait.wait_for(lambda: changes, timeout=2, what="the changed URL's probe")
     assert [(a.url, a.available) for a in changes] == [(site.url("/status/500"), False)]
 
 
@@ -120,12 +123,12 @@ def test_unused_urls_are_forgotten(
     url = site.url("/status/404")
     catalog.put("test", application("app", url))
     prober = run_prober(make_app(catalog, interval=60.0, timeout=1.0))
-    wait_for(lambda: changes, 5, "the down status")
+    wait.wait_for(lambda: changes, timeout=5, what="the down status")
     catalog.discard("test", application("app", url).id)
-    wait_for(lambda: url not in prober.urls(), 2, "the URL to be forgotten")
+    wait.wait_for(lambda: url not in prober.urls(), timeout=2, what="the URL to be forgotten")
     # Its old result is gone too: the same URL coming back is new, and is announced again.
     catalog.put("test", application("again", url))
-    wait_for(lambda: len(changes) == 2, 2, "the returning URL's probe")
+    wait.wait_for(lambda: len(changes) == 2, timeout=2, what="the returning URL's probe")
     assert [(a.name, a.available) for a in changes] == [("app", False), ("again", False)]
 
 
@@ -134,7 +137,7 @@ def test_failing_url_backs_off_doubling_up_to_the_interval(
 ) -> None:
     catalog.put("test", application("app", site.url("/status/500")))
     run_prober(make_app(catalog, interval=1.0, timeout=1.0), backoff=0.2)
-    wait_for(lambda: site.count("/status/500") >= 6, 8, "six failing probes")
+    wait.wait_for(lambda: site.count("/status/500") >= 6, timeout=8, what="six failing probes")
     times = [h.at for h in site.hits if h.path == "/status/500"]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     expected = [0.2, 0.4, 0.8, 1.0, 1.0]
@@ -160,7 +163,11 @@ def test_probes_are_counted_in_metrics(
     catalog.put("test", application("broken", site.url("/status/500")))
     prober = run_prober(make_app(catalog, interval=60.0, timeout=1.0))
     urls = prober.urls
-    wait_for(lambda: len(urls()) == 3 and all(s.probes for s in urls().values()), 5, "3 probes")
+    wait.wait_for(
+        lambda: len(urls()) == 3 and all(s.probes for s in urls().values()),
+        timeout=5,
+        what="3 probes",
+    )
     after = (
         sample("startpunkt_probes_total", result="up"),
         sample("startpunkt_probes_total", result="down"),

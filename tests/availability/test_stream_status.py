@@ -16,7 +16,8 @@ import startpunkt
 from startpunkt import config, runtime, sse
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
-from tests.availability.conftest import Site, application, probes, wait_for
+from startpunkt.testing import wait
+from tests.availability.conftest import Site, application, probes
 
 _END = object()
 
@@ -90,7 +91,7 @@ def test_down_and_up_once_each_on_the_stream(
     runtime.get(app).catalog.put("test", app_item)
     assert events.next(5)["type"] == "APPLICATION_ADDED"
     prober = run_prober(app)
-    wait_for(lambda: probes(prober, url) >= 3, 5, "three good probes")
+    wait.wait_for(lambda: probes(prober, url) >= 3, timeout=5, what="three good probes")
     assert events.pending() == 0  # a first "up" is no change
     assert api_available(app) == [("web", True)]
 
@@ -106,7 +107,9 @@ def test_down_and_up_once_each_on_the_stream(
     }
     assert api_available(app) == [("web", False)]
     done = probes(prober, url)
-    wait_for(lambda: probes(prober, url) >= done + 3, 5, "three more failing probes")
+    wait.wait_for(
+        lambda: probes(prober, url) >= done + 3, timeout=5, what="three more failing probes"
+    )
 
     site.switch["web"] = 200
     up = events.next(5)
@@ -117,6 +120,6 @@ def test_down_and_up_once_each_on_the_stream(
     )
     assert api_available(app) == [("web", True)]
     done = probes(prober, url)
-    wait_for(lambda: probes(prober, url) >= done + 3, 5, "three more good probes")
+    wait.wait_for(lambda: probes(prober, url) >= done + 3, timeout=5, what="three more good probes")
     gevent.sleep(0.1)  # past the debounce window: anything queued would have been sent
     assert events.pending() == 0
