@@ -1,22 +1,42 @@
 """Start the real server (gunicorn, gevent workers) in a subprocess, for tests and benchmarks.
 
 Binds 127.0.0.1 on a free port, waits for `/q/health/live` with a deadline, and stops with
-SIGTERM (then SIGKILL) so no test leaves a server behind.
+SIGTERM (then SIGKILL) so no test leaves a server behind. Also the few things every run against
+it needs: a manifest directory with one Ingress, the settings for serving it, `/api/apps` read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {name}
+  namespace: media
+  annotations:
+    startpunkt.ullberg.us/enable: "true"
+    startpunkt.ullberg.us/appName: {title}
+    startpunkt.ullberg.us/group: Media
+spec:
+  tls: [{{hosts: [{name}.home.arpa]}}]
+  rules: [{{host: {name}.home.arpa}}]
+"""
 
 
 def free_port() -> int:
@@ -26,13 +46,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def ingress_yaml(name: str, title: str) -> str:
+    """An opted-in Ingress in namespace `media`, group Media, at https://<name>.home.arpa."""
+    return INGRESS.format(name=name, title=json.dumps(title))
+
+
+def ingress(name: str, title: str) -> dict[str, Any]:
+    """The same Ingress as an object, for a test API server."""
+    return yaml.safe_load(ingress_yaml(name, title))
+
+
+def manifest_dir(directory: Path) -> Path:
+    """Create `directory` holding one Ingress, Plex (`plex.yaml`)."""
+    directory.mkdir()
+    (directory / "plex.yaml").write_text(ingress_yaml("plex", "Plex"))
+    return directory
+
+
+def files_env(manifests: Path) -> dict[str, str]:
+    """Settings to serve `manifests` alone: no cluster, no probes, no config file."""
+    return {
+        "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
+        "STARTPUNKT_KUBERNETES_ENABLED": "false",
+        "STARTPUNKT_AVAILABILITY_ENABLED": "false",
+        "STARTPUNKT_CONFIG": "",
+    }
+
+
+def get_json(url: str) -> tuple[int, Any]:
+    """Status and decoded JSON body (None when empty), error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def apps(server: Server) -> dict[str, str | None]:
+    """Name → URL of every untagged application `/api/apps` lists."""
+    status, body = get_json(server.url + "/api/apps")
+    assert status == 200, status
+    return {a["name"]: a.get("url") for g in body["groups"] for a in g["applications"]}
+
+
 class Server:
-    """One gunicorn process serving `app:app` from the repository root."""
+    """One gunicorn process serving `app` (default `app:app`) from the repository root."""
 
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
         *,
+        app: str = "app:app",
         port: int | None = None,
         workers: int = 1,
         extra_args: tuple[str, ...] = (),
@@ -41,6 +105,7 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, "STARTPUNKT_WORKERS": str(workers), **(env or {})}
+        self._app = app
         self._args = extra_args
         self._log_path = log_path
         self._log = None
@@ -59,7 +124,7 @@ class Server:
             f"127.0.0.1:{self.port}",
             "--no-control-socket",
             *self._args,
-            "app:app",
+            self._app,
         ]
         self._log = open(self._log_path, "wb") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -20,22 +20,10 @@ from types import SimpleNamespace
 import pytest
 
 from startpunkt import sse
+from startpunkt.testing import live as live_server
 from startpunkt.testing.live import Server
 
 STREAM = "/api/updates/stream"
-INGRESS = """\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: {name}
-  namespace: media
-  annotations:
-    startpunkt.ullberg.us/enable: "true"
-    startpunkt.ullberg.us/appName: {title}
-    startpunkt.ullberg.us/group: Media
-spec:
-  rules: [{{host: {name}.home.arpa}}]
-"""
 
 
 class StreamEnded(Exception):
@@ -153,27 +141,17 @@ def metric(server: Server, name: str) -> float | None:
     return None
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll every 50 ms; the seconds it took, or fail naming `what`."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            pytest.fail(f"{what}: not within {timeout}s")
-        time.sleep(0.05)
-    return time.monotonic() - start
-
-
 def edit(manifests: Path, title: str) -> None:
     """Save plex.yaml the way editors do: write a temporary file, then rename it over."""
     temporary = manifests / ".plex.yaml.tmp"
-    temporary.write_text(INGRESS.format(name="plex", title=title))
+    temporary.write_text(live_server.ingress_yaml("plex", title))
     os.replace(temporary, manifests / "plex.yaml")
 
 
 @pytest.fixture
 def live() -> Iterator[SimpleNamespace]:
     """The helpers: `stream(port, ...)` (a RawStream closed after the test), `StreamEnded`,
-    `metric`, `wait_until`, `edit`."""
+    `metric`, `edit`."""
     streams: list[RawStream] = []
 
     def stream(port: int, **kwargs: object) -> RawStream:
@@ -185,7 +163,6 @@ def live() -> Iterator[SimpleNamespace]:
         stream=stream,
         StreamEnded=StreamEnded,
         metric=metric,
-        wait_until=wait_until,
         edit=edit,
     )
     for opened in streams:
@@ -195,10 +172,7 @@ def live() -> Iterator[SimpleNamespace]:
 @pytest.fixture
 def manifests(tmp_path: Path) -> Path:
     """A manifest directory holding one Ingress, Plex."""
-    directory = tmp_path / "manifests"
-    directory.mkdir()
-    (directory / "plex.yaml").write_text(INGRESS.format(name="plex", title="Plex"))
-    return directory
+    return live_server.manifest_dir(tmp_path / "manifests")
 
 
 @pytest.fixture
@@ -208,10 +182,7 @@ def serve(tmp_path: Path, manifests: Path) -> Iterator[Callable[..., Server]]:
 
     def start(**settings: str) -> Server:
         env = {
-            "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
-            "STARTPUNKT_KUBERNETES_ENABLED": "false",
-            "STARTPUNKT_AVAILABILITY_ENABLED": "false",
-            "STARTPUNKT_CONFIG": "",
+            **live_server.files_env(manifests),
             # Every test client comes from 127.0.0.1.
             "STARTPUNKT_REALTIME_MAXCONNECTIONSPERCLIENT": "10000",
             **{f"STARTPUNKT_REALTIME_{k.upper()}": v for k, v in settings.items()},

@@ -8,94 +8,43 @@ deadline leaves headroom for a busy CI machine.
 from __future__ import annotations
 
 import json
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from startpunkt.testing.live import Server
+from startpunkt.testing import wait
+from startpunkt.testing.live import Server, apps, get_json, ingress_yaml
 
-INGRESS = """\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: {name}
-  namespace: media
-  annotations:
-    startpunkt.ullberg.us/enable: "true"
-    startpunkt.ullberg.us/appName: {title}
-    startpunkt.ullberg.us/group: Media
-spec:
-  tls: [{{hosts: [{name}.home.arpa]}}]
-  rules: [{{host: {name}.home.arpa}}]
-"""
 EDIT_DEADLINE = 2.0
 
 
-def get(url: str) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, None
-
-
-def apps(server: Server) -> dict[str, str]:
-    """Name → URL of every untagged application `/api/apps` lists."""
-    status, body = get(server.url + "/api/apps")
-    assert status == 200, status
-    return {a["name"]: a.get("url") for g in body["groups"] for a in g["applications"]}
-
-
-def within(seconds: float, condition: Callable[[], object]) -> float:
-    """Poll `condition` every 20 ms; the time it took, or fail after `seconds`."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > seconds:
-            pytest.fail(f"not within {seconds}s")
-        time.sleep(0.02)
-    return time.monotonic() - start
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
-    manifests = tmp_path / "manifests"
-    manifests.mkdir()
-    (manifests / "plex.yaml").write_text(INGRESS.format(name="plex", title="Plex"))
-    env = {
-        "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
-        "STARTPUNKT_KUBERNETES_ENABLED": "false",
-        "STARTPUNKT_AVAILABILITY_ENABLED": "false",
-        "STARTPUNKT_CONFIG": "",
-    }
-    with Server(env, log_path=tmp_path / "server.log") as running:
-        status, _ = get(running.url + "/api/apps")
-        if status == 404:
-            pytest.skip("/api/apps is not served yet (web API not landed)")
-        yield running, manifests
+def server(serve: Callable[..., Server], manifests: Path) -> tuple[Server, Path]:
+    return serve(), manifests
 
 
 def test_edits_reach_the_api_within_two_seconds(server):
     running, manifests = server
-    within(10.0, lambda: get(running.url + "/q/health/ready")[0] == 200)
-    assert f"files:{manifests}" in json.dumps(get(running.url + "/q/health/ready")[1])
+    wait.wait_for(lambda: get_json(running.url + "/q/health/ready")[0] == 200, timeout=10.0)
+    assert f"files:{manifests}" in json.dumps(get_json(running.url + "/q/health/ready")[1])
     assert apps(running) == {"Plex": "https://plex.home.arpa"}
-    (manifests / "jellyfin.yaml").write_text(INGRESS.format(name="jellyfin", title="Jellyfin"))
-    within(EDIT_DEADLINE, lambda: "Jellyfin" in apps(running))
-    (manifests / "plex.yaml").write_text(INGRESS.format(name="plex", title="Plex Media Server"))
-    within(EDIT_DEADLINE, lambda: "Plex Media Server" in apps(running))
+    (manifests / "jellyfin.yaml").write_text(ingress_yaml("jellyfin", "Jellyfin"))
+    wait.wait_for(lambda: "Jellyfin" in apps(running), timeout=EDIT_DEADLINE)
+    (manifests / "plex.yaml").write_text(ingress_yaml("plex", "Plex Media Server"))
+    wait.wait_for(lambda: "Plex Media Server" in apps(running), timeout=EDIT_DEADLINE)
     (manifests / "jellyfin.yaml").unlink()
-    within(EDIT_DEADLINE, lambda: apps(running) == {"Plex Media Server": "https://plex.home.arpa"})
+    wait.wait_for(
+        lambda: apps(running) == {"Plex Media Server": "https://plex.home.arpa"},
+        timeout=EDIT_DEADLINE,
+    )
 
 
 def test_a_broken_edit_keeps_serving_the_last_good_state(server):
     running, manifests = server
-    within(10.0, lambda: "Plex" in apps(running))
+    wait.wait_for(lambda: "Plex" in apps(running), timeout=10.0)
     (manifests / "plex.yaml").write_text("apiVersion: v1\nkind: [broken\n")
-    (manifests / "marker.yaml").write_text(INGRESS.format(name="marker", title="Marker"))
-    within(EDIT_DEADLINE, lambda: "Marker" in apps(running))  # the broken edit was processed too
+    (manifests / "marker.yaml").write_text(ingress_yaml("marker", "Marker"))
+    # The marker shows that the broken edit was processed too.
+    wait.wait_for(lambda: "Marker" in apps(running), timeout=EDIT_DEADLINE)
     assert "Plex" in apps(running)

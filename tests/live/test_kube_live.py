@@ -8,65 +8,17 @@ with the real kubernetes client.
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from startpunkt.testing import wait
 from startpunkt.testing.kubeapi import KubeApiServer
-from startpunkt.testing.live import Server
+from startpunkt.testing.live import Server, apps, get_json, ingress
 
 APPEAR_DEADLINE = 5.0
 """An applied Ingress must be listed within a few seconds (about 50 ms on an idle machine)."""
-
-
-def ingress(name: str, title: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "Ingress",
-        "metadata": {
-            "name": name,
-            "namespace": "media",
-            "annotations": {
-                "startpunkt.ullberg.us/enable": "true",
-                "startpunkt.ullberg.us/appName": title,
-                "startpunkt.ullberg.us/group": "Media",
-            },
-        },
-        "spec": {
-            "tls": [{"hosts": [f"{name}.home.arpa"]}],
-            "rules": [{"host": f"{name}.home.arpa"}],
-        },
-    }
-
-
-def get(url: str) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
-
-
-def apps(server: Server) -> dict[str, str | None]:
-    status, body = get(server.url + "/api/apps")
-    assert status == 200, status
-    return {a["name"]: a.get("url") for g in body["groups"] for a in g["applications"]}
-
-
-def within(seconds: float, condition: Callable[[], object]) -> float:
-    """Poll `condition` every 20 ms; the time it took, or fail after `seconds`."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > seconds:
-            pytest.fail(f"not within {seconds}s")
-        time.sleep(0.02)
-    return time.monotonic() - start
 
 
 @pytest.fixture
@@ -90,8 +42,8 @@ def running(cluster: KubeApiServer, tmp_path: Path) -> Iterator[Server]:
 
 
 def test_an_applied_ingress_appears_and_the_server_is_ready(cluster, running):
-    within(10.0, lambda: get(running.url + "/q/health/ready")[0] == 200)
-    status, health = get(running.url + "/q/health/ready")
+    wait.wait_for(lambda: get_json(running.url + "/q/health/ready")[0] == 200, timeout=10.0)
+    status, health = get_json(running.url + "/q/health/ready")
     assert status == 200 and health["status"] == "UP"
     sources = {c["name"]: c for c in health["checks"]}
     assert sources["source kube:ingresses.networking.k8s.io"]["data"] == {
@@ -102,7 +54,9 @@ def test_an_applied_ingress_appears_and_the_server_is_ready(cluster, running):
     assert apps(running) == {"Plex": "https://plex.home.arpa"}
 
     cluster.apply(ingress("jellyfin", "Jellyfin"))
-    within(APPEAR_DEADLINE, lambda: "Jellyfin" in apps(running))
+    wait.wait_for(lambda: "Jellyfin" in apps(running), timeout=APPEAR_DEADLINE)
     cluster.delete("networking.k8s.io/v1", "ingresses", "media", "plex")
-    within(APPEAR_DEADLINE, lambda: apps(running) == {"Jellyfin": "https://jellyfin.home.arpa"})
-    assert get(running.url + "/q/health/ready")[0] == 200
+    wait.wait_for(
+        lambda: apps(running) == {"Jellyfin": "https://jellyfin.home.arpa"}, timeout=APPEAR_DEADLINE
+    )
+    assert get_json(running.url + "/q/health/ready")[0] == 200

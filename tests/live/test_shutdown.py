@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
-from startpunkt.testing.live import ROOT, Server, free_port
+from startpunkt.testing import wait
+from startpunkt.testing.live import ROOT, Server, files_env, free_port
 
 STREAMS = 100
 EXIT_BUDGET = 5.0
@@ -31,8 +32,11 @@ def test_sigterm_with_100_streams_exits_fast_and_cleans_every_stream(
     for stream in streams:
         assert stream.head(timeout=30) == 200
         stream.until(lambda m: m.event == "HEARTBEAT", timeout=30)
-    live.wait_until(
-        lambda: live.metric(server, "startpunkt_sse_clients") == STREAMS, 10, "all subscribed"
+    wait.wait_for(
+        lambda: live.metric(server, "startpunkt_sse_clients") == STREAMS,
+        timeout=10,
+        interval=0.05,
+        what="all subscribed",
     )
 
     signalled = time.monotonic()
@@ -54,13 +58,7 @@ def test_the_development_server_stops_cleanly_on_ctrl_c(
     manifests: Path, live: SimpleNamespace, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
-        "STARTPUNKT_KUBERNETES_ENABLED": "false",
-        "STARTPUNKT_AVAILABILITY_ENABLED": "false",
-        "STARTPUNKT_CONFIG": "",
-    }
+    env = {**os.environ, **files_env(manifests)}
     log = tmp_path / "dev.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -16,6 +16,7 @@ from typing import Any
 
 import gevent
 
+from startpunkt.testing import wait
 from startpunkt.testing.live import Server
 
 CLIENTS = 50
@@ -73,13 +74,19 @@ def test_dropped_clients_leave_no_subscriber(serve: Serve, live: SimpleNamespace
     # Short heartbeats: the server learns a client left only when it writes to it.
     server = serve(HEARTBEATINTERVAL="200ms")
     streams = opened(live, server, 30)
-    live.wait_until(
-        lambda: live.metric(server, "startpunkt_sse_clients") == 30, 10, "30 subscribers"
+    wait.wait_for(
+        lambda: live.metric(server, "startpunkt_sse_clients") == 30,
+        timeout=10,
+        interval=0.05,
+        what="30 subscribers",
     )
     for i, stream in enumerate(streams):
         stream.close(reset=i % 2 == 0)  # half vanish with RST, half close normally
-    live.wait_until(
-        lambda: live.metric(server, "startpunkt_sse_clients") == 0, 10, "no subscriber left"
+    wait.wait_for(
+        lambda: live.metric(server, "startpunkt_sse_clients") == 0,
+        timeout=10,
+        interval=0.05,
+        what="no subscriber left",
     )
 
 
