@@ -205,10 +205,8 @@ def main() -> None:
         manifests.mkdir()
         write_manifests(manifests, args.apps)
         env = {
-            "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
+            **live.files_env(manifests),
             "STARTPUNKT_MANIFESTS_ENABLED": "true",
-            "STARTPUNKT_KUBERNETES_ENABLED": "false",
-            "STARTPUNKT_AVAILABILITY_ENABLED": "false",
             "STARTPUNKT_LOG_LEVEL": "warning",
         }
         server = live.Server(env, workers=args.workers, log_path=Path(tmp) / "server.log")

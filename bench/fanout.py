@@ -22,36 +22,21 @@ import select
 import shlex
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from startpunkt.testing.live import free_port  # noqa: E402
+from startpunkt.testing import live  # noqa: E402
 
 DESIGNS = {
     "startpunkt": ("app:app", "/api/updates/stream"),
     "baseline": ("baseline_app:app", "/baseline/stream"),
 }
-INGRESS = """\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: plex
-  namespace: media
-  annotations:
-    startpunkt.ullberg.us/enable: "true"
-    startpunkt.ullberg.us/appName: "{title}"
-    startpunkt.ullberg.us/group: Media
-spec:
-  rules: [{{host: plex.home.arpa}}]
-"""
 CONNECT_BATCH = 500
 """Below gunicorn's listen backlog (2048), so connects never wait for a SYN retry."""
 
@@ -63,52 +48,11 @@ def raise_file_limit() -> int:
     return hard
 
 
-class Server:
-    """gunicorn with gunicorn.conf.py, exactly as `startpunkt.testing.live.Server` runs it,
-    but for any app module (the baseline lives in bench/)."""
-
-    def __init__(self, app_uri: str, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log.open("wb")
-        cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--no-control-socket",
-            "--pythonpath",
-            "bench",
-            app_uri,
-        ]
-        self.process = subprocess.Popen(
-            cmd, cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, f"gunicorn exited, see {log}"
-            try:
-                with urllib.request.urlopen(self.url + "/q/health/live", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, f"gunicorn did not start, see {log}"
-                time.sleep(0.1)
-
-    def worker(self) -> int:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        return int(children.split()[0])
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
+def worker_pid(server: live.Server) -> int:
+    """The pid of the gunicorn master's (only) worker."""
+    assert server.process is not None
+    pid = server.process.pid
+    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
 
 
 def rss_kib(pid: int) -> int:
@@ -192,14 +136,9 @@ class Result:
 
 def run(design: str, n: int, publishes: int, workdir: Path) -> Result:
     app_uri, path = DESIGNS[design]
-    manifests = workdir / f"{design}-{n}"
-    manifests.mkdir()
-    (manifests / "plex.yaml").write_text(INGRESS.format(title="Plex"))
+    manifests = live.manifest_dir(workdir / f"{design}-{n}")
     env = {
-        "STARTPUNKT_MANIFESTS_DIRECTORY": str(manifests),
-        "STARTPUNKT_KUBERNETES_ENABLED": "false",
-        "STARTPUNKT_AVAILABILITY_ENABLED": "false",
-        "STARTPUNKT_CONFIG": "",
+        **live.files_env(manifests),
         "STARTPUNKT_REALTIME_EVENTDEBOUNCEMS": "0",
         "STARTPUNKT_REALTIME_HEARTBEATINTERVAL": "600s",
         "STARTPUNKT_REALTIME_MAXCONNECTIONS": str(n + 100),
@@ -207,10 +146,16 @@ def run(design: str, n: int, publishes: int, workdir: Path) -> Result:
         "STARTPUNKT_WORKER_CONNECTIONS": str(max(12000, n + 500)),
         "STARTPUNKT_LOG_LEVEL": "warning",
     }
-    server = Server(app_uri, env, workdir / f"{design}-{n}.log")
+    # gunicorn.conf.py exactly as the tests run it, for either app (the baseline lives in bench/).
+    server = live.Server(
+        env,
+        app=app_uri,
+        extra_args=("--pythonpath", "bench"),
+        log_path=workdir / f"{design}-{n}.log",
+    ).start(timeout=60)
     clients = Clients(server.port, path)
     try:
-        worker = server.worker()
+        worker = worker_pid(server)
         time.sleep(0.5)
         rss_before = rss_kib(worker)
         started = time.monotonic()
@@ -223,7 +168,7 @@ def run(design: str, n: int, publishes: int, workdir: Path) -> Result:
         for k in range(publishes):
             title = f"Plex bench {k} {time.time_ns()}"
             temporary = manifests / ".plex.tmp"
-            temporary.write_text(INGRESS.format(title=title))
+            temporary.write_text(live.ingress_yaml("plex", title))
             written = time.perf_counter()
             os.replace(temporary, manifests / "plex.yaml")
             arrived = clients.wait_for(
@@ -245,7 +190,7 @@ def run(design: str, n: int, publishes: int, workdir: Path) -> Result:
         )
     finally:
         clients.close()
-        server.stop()
+        server.stop(30)
 
 
 def report(results: list[Result]) -> None:

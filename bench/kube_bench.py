@@ -48,6 +48,7 @@ from startpunkt.config import KubernetesSettings, Settings  # noqa: E402
 from startpunkt.sources import kube  # noqa: E402
 from startpunkt.sources.kube import api, cluster, watching  # noqa: E402 - load kubernetes now
 from startpunkt.sources.kube.timing import Timing  # noqa: E402
+from startpunkt.testing import wait  # noqa: E402
 
 INGRESSES = "kube:ingresses.networking.k8s.io"
 NAMESPACES = 50
@@ -148,14 +149,6 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wait_until(condition: Any, *, timeout: float, poll: float = 0.001) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"not within {timeout}s")
-        gevent.sleep(poll)
-
-
 def initial_sync(kubeconfig: Path, objects: int) -> Any:
     """Start the cluster source on a fresh app; print time, CPU and memory of the first list."""
     settings = Settings(kubernetes=KubernetesSettings(enabled=True, kubeconfig=str(kubeconfig)))
@@ -167,12 +160,13 @@ def initial_sync(kubeconfig: Path, objects: int) -> Any:
     rss_before, cpu_before = rss_bytes(), cpu_seconds()
     started = time.monotonic()
     kube.init_app(app, timing=Timing())
-    wait_until(
+    wait.wait_for(
         lambda: (
             rt.readiness.sources()
             and all(s.state == "synced" for s in rt.readiness.sources().values())
         ),
         timeout=300,
+        interval=0.001,
     )
     listed = time.monotonic() - started
     snapshot = rt.catalog.snapshot()
@@ -211,7 +205,7 @@ def throughput(app: Any, url: str, events: int, objects: int) -> None:
     cpu_before = cpu_seconds()
     started = time.monotonic()
     greenlet = gevent.spawn(replay._watch_once, path)  # one watch from the old version
-    wait_until(lambda: rt.catalog.version >= expected, timeout=300)
+    wait.wait_for(lambda: rt.catalog.version >= expected, timeout=300, interval=0.001)
     took = time.monotonic() - started
     cpu = cpu_seconds() - cpu_before
     running.client.kill([greenlet])
