@@ -8,31 +8,16 @@ import pytest
 
 from startpunkt import signals
 from startpunkt.catalog import Catalog, group_items, sort_key
-from startpunkt.model import Application, Bookmark, item_id
+from startpunkt.model import Application, Bookmark
+from startpunkt.testing import items
 
 
 def app(name: str, *, group: str = "g", ns: str = "default", **kw: object) -> Application:
-    return Application(
-        id=item_id("Ingress", ns, name),
-        name=name,
-        group=group,
-        namespace=ns,
-        resource_name=name,
-        source="Ingress",
-        **kw,  # type: ignore[arg-type]
-    )
+    return items.application(name, group, namespace=ns, resource_name=name, source="Ingress", **kw)
 
 
 def mark(name: str, *, group: str = "links", **kw: object) -> Bookmark:
-    return Bookmark(
-        id=item_id("Bookmark", "default", name),
-        name=name,
-        group=group,
-        namespace="default",
-        resource_name=name,
-        source="Bookmark",
-        **kw,  # type: ignore[arg-type]
-    )
+    return items.bookmark(name, group, resource_name=name, **kw)
 
 
 @pytest.fixture
@@ -168,13 +153,13 @@ def test_digest_depends_on_content_only():
 
 
 def test_order_is_group_then_location_then_name_case_insensitively():
-    items = [
+    unsorted = [
         app("b", group="Media"),
         app("A", group="media", location=5),
         app("z", group="admin"),
         app("a", group="Media"),
     ]
-    assert [(i.group, i.name) for i in sorted(items, key=sort_key)] == [
+    assert [(i.group, i.name) for i in sorted(unsorted, key=sort_key)] == [
         ("admin", "z"),
         ("media", "A"),
         ("Media", "a"),

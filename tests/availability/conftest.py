@@ -26,7 +26,8 @@ import startpunkt
 from startpunkt import config, readiness, runtime
 from startpunkt.availability import prober as prober_module
 from startpunkt.catalog import Catalog
-from startpunkt.model import Application, item_id
+from startpunkt.model import Application
+from startpunkt.testing import items
 
 
 @dataclass
@@ -165,14 +166,9 @@ def tls_site(certificate: tuple[str, str]) -> Iterator[Site]:
 
 
 def application(name: str, url: str | None) -> Application:
-    return Application(
-        id=item_id("Ingress", "ns", name),
-        name=name,
-        group="g",
-        namespace="ns",
-        resource_name=name,
-        source="Ingress",
-        url=url,
+    """An Ingress's item `ns/<name>` in group `g`, pointing at `url`."""
+    return items.application(
+        name, "g", namespace="ns", resource_name=name, source="Ingress", url=url
     )
 
 

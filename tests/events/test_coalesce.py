@@ -7,33 +7,25 @@ import dataclasses
 from startpunkt import model
 from startpunkt.events.coalesce import Coalescer, difference
 from startpunkt.events.kinds import EventType
+from startpunkt.testing import items
 
 W = 0.5
 
 
 def app(name: str = "grafana", **fields: object) -> model.Application:
-    return model.Application(
-        id=model.item_id("Ingress", "default", name),
-        name=fields.pop("display", name.title()),  # type: ignore[arg-type]
-        group="Monitoring",
-        namespace="default",
+    display = fields.pop("display", name.title())
+    return items.application(
+        display,  # type: ignore[arg-type]
+        "Monitoring",
         resource_name=name,
         source="Ingress",
         url=f"https://{name}.example.com",
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
 def mark(name: str = "docs") -> model.Bookmark:
-    return model.Bookmark(
-        id=model.item_id("Bookmark", "default", name),
-        name=name,
-        group="Links",
-        namespace="default",
-        resource_name=name,
-        source="Bookmark",
-        url=f"https://{name}.example.com",
-    )
+    return items.bookmark(name, "Links", resource_name=name, url=f"https://{name}.example.com")
 
 
 def types(events: list) -> list[EventType]:

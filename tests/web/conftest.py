@@ -1,7 +1,8 @@
 """Fixtures for the web tests: apps built around a pre-filled catalog, no background greenlets.
 
-Items are built directly with `startpunkt.model`, so these tests do not depend on the mappers.
-Test modules reach the builders through the `web` fixture (conftest modules are not imported).
+Items are built directly with `startpunkt.model` (`startpunkt.testing.items`), so these tests do
+not depend on the mappers. Test modules reach the builders through the `web` fixture (conftest
+modules are not imported).
 """
 
 from __future__ import annotations
@@ -17,45 +18,15 @@ from flask.testing import FlaskClient
 import startpunkt
 from startpunkt import catalog, model
 from startpunkt.config import Settings
+from startpunkt.testing import items
 
 ORIGIN = "test:items"
-
-
-def application(name: str, group: str, **fields: Any) -> model.Application:
-    """An Application custom resource's item in namespace `default`, named after `name`."""
-    resource = fields.pop("resource_name", name.lower().replace(" ", "-"))
-    namespace = fields.pop("namespace", "default")
-    source = fields.pop("source", "Application")
-    return model.Application(
-        id=model.item_id(source, namespace, resource),
-        name=name,
-        group=group,
-        namespace=namespace,
-        resource_name=resource,
-        source=source,
-        **fields,
-    )
-
-
-def bookmark(name: str, group: str, **fields: Any) -> model.Bookmark:
-    """A Bookmark custom resource's item in namespace `default`."""
-    resource = fields.pop("resource_name", name.lower().replace(" ", "-"))
-    namespace = fields.pop("namespace", "default")
-    return model.Bookmark(
-        id=model.item_id("Bookmark", namespace, resource),
-        name=name,
-        group=group,
-        namespace=namespace,
-        resource_name=resource,
-        source="Bookmark",
-        **fields,
-    )
 
 
 def reference_applications() -> list[model.Application]:
     """The reference's three-application fixture (its ApplicationResourceTest)."""
     return [
-        application(
+        items.application(
             "Home Assistant",
             "Home Automation",
             resource_name="homeassistant",
@@ -66,7 +37,7 @@ def reference_applications() -> list[model.Application]:
             enabled=True,
             tags="admin,home",
         ),
-        application(
+        items.application(
             "Node-RED",
             "Home Automation",
             resource_name="nodered",
@@ -79,7 +50,7 @@ def reference_applications() -> list[model.Application]:
             enabled=True,
             tags="dev,home",
         ),
-        application(
+        items.application(
             "CyberChef",
             "Utilities",
             resource_name="cyberchef",
@@ -92,10 +63,10 @@ def reference_applications() -> list[model.Application]:
     ]
 
 
-def make_app(items: Iterable[model.Item] = (), settings: Settings | None = None) -> Flask:
-    """A startpunkt app whose catalog holds `items`, with no sources or watchers running."""
+def make_app(held: Iterable[model.Item] = (), settings: Settings | None = None) -> Flask:
+    """A startpunkt app whose catalog holds `held`, with no sources or watchers running."""
     filled = catalog.Catalog()
-    filled.replace(ORIGIN, items)
+    filled.replace(ORIGIN, held)
     return startpunkt.create_app(settings or Settings(), catalog=filled, start=False)
 
 
@@ -103,8 +74,8 @@ def make_app(items: Iterable[model.Item] = (), settings: Settings | None = None)
 def web() -> SimpleNamespace:
     """The builders: `application`, `bookmark`, `reference_applications`, `make_app`, `names`."""
     return SimpleNamespace(
-        application=application,
-        bookmark=bookmark,
+        application=items.application,
+        bookmark=items.bookmark,
         reference_applications=reference_applications,
         make_app=make_app,
         names=names,

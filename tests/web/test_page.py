@@ -13,48 +13,25 @@ from flask.testing import FlaskClient
 import startpunkt
 from startpunkt import catalog, config, model
 from startpunkt.config import Settings
+from startpunkt.testing import items
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def app_item(name: str, group: str, **fields: Any) -> model.Application:
-    resource = name.lower().replace(" ", "-")
-    return model.Application(
-        id=model.item_id("Application", "default", resource),
-        name=name,
-        group=group,
-        namespace="default",
-        resource_name=resource,
-        source="Application",
-        **fields,
-    )
-
-
-def bookmark_item(name: str, group: str, **fields: Any) -> model.Bookmark:
-    resource = name.lower().replace(" ", "-")
-    return model.Bookmark(
-        id=model.item_id("Bookmark", "default", resource),
-        name=name,
-        group=group,
-        namespace="default",
-        resource_name=resource,
-        source="Bookmark",
-        **fields,
-    )
-
-
 ITEMS = [
-    app_item("Jellyfin", "Media", url="https://jellyfin.example.com", info="Movies and shows"),
-    app_item("Sonarr", "Media", url="https://sonarr.example.com", tags="admin, Media"),
-    app_item("Grafana", "Monitoring", url="https://grafana.example.com", tags="ops"),
-    app_item("Home Assistant", "Home", url="http://ha.example.com:8123", icon="mdi:home"),
-    bookmark_item("Kubernetes docs", "Docs", url="https://kubernetes.io/docs"),
+    items.application(
+        "Jellyfin", "Media", url="https://jellyfin.example.com", info="Movies and shows"
+    ),
+    items.application("Sonarr", "Media", url="https://sonarr.example.com", tags="admin, Media"),
+    items.application("Grafana", "Monitoring", url="https://grafana.example.com", tags="ops"),
+    items.application("Home Assistant", "Home", url="http://ha.example.com:8123", icon="mdi:home"),
+    items.bookmark("Kubernetes docs", "Docs", url="https://kubernetes.io/docs"),
 ]
 
 
-def client_for(items: list[model.Item], settings: Settings | None = None) -> FlaskClient:
+def client_for(shown: list[model.Item], settings: Settings | None = None) -> FlaskClient:
     cat = catalog.Catalog()
-    cat.replace("test:page", items)
+    cat.replace("test:page", shown)
     app = startpunkt.create_app(settings or Settings(), catalog=cat, start=False)
     return app.test_client()
 
@@ -131,7 +108,7 @@ def test_tag_path_shows_untagged_and_any_of_the_tags() -> None:
 
 def test_a_name_that_is_html_is_shown_as_text() -> None:
     html = (
-        client_for([app_item(XSS, XSS, url="https://x.example.com", info=XSS)])
+        client_for([items.application(XSS, XSS, url="https://x.example.com", info=XSS)])
         .get("/")
         .get_data(as_text=True)
     )
@@ -146,7 +123,11 @@ def test_a_name_that_is_html_is_shown_as_text() -> None:
     ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,x"],
 )
 def test_an_unsafe_url_never_becomes_a_link(url: str) -> None:
-    html = client_for([app_item("Evil", "G", url=url, icon=url)]).get("/").get_data(as_text=True)
+    html = (
+        client_for([items.application("Evil", "G", url=url, icon=url)])
+        .get("/")
+        .get_data(as_text=True)
+    )
     hrefs = parse(html).hrefs
     assert not [h for h in hrefs if not h.startswith(("/", "#", "http://", "https://"))]
     assert "javascript:" not in " ".join(hrefs).lower()
@@ -156,7 +137,7 @@ def test_an_unsafe_url_never_becomes_a_link(url: str) -> None:
 
 def test_unavailable_apps_are_marked_and_not_links() -> None:
     cat = catalog.Catalog()
-    cat.replace("test:page", [app_item("Down", "G", url="https://down.example.com")])
+    cat.replace("test:page", [items.application("Down", "G", url="https://down.example.com")])
     cat.set_available("https://down.example.com", False)
     html = startpunkt.create_app(Settings(), catalog=cat, start=False).test_client().get("/")
     text = html.get_data(as_text=True)
@@ -175,8 +156,10 @@ def test_theme_colours_are_css_variables_and_cannot_break_out() -> None:
 
 
 def test_icon_colour_cannot_inject_css() -> None:
-    evil = app_item("A", "G", url="https://a.example.com", icon_color="red; background: url(x)")
-    good = app_item("B", "G", url="https://b.example.com", icon_color="#ff8800")
+    evil = items.application(
+        "A", "G", url="https://a.example.com", icon_color="red; background: url(x)"
+    )
+    good = items.application("B", "G", url="https://b.example.com", icon_color="#ff8800")
     html = client_for([evil, good]).get("/").get_data(as_text=True)
     assert "url(x)" not in html.split('id="initial-state"')[0]
     assert "--icon-color: #ff8800" in html
