@@ -27,7 +27,7 @@ from startpunkt import config, readiness, runtime
 from startpunkt.availability import prober as prober_module
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from startpunkt.testing import items
+from startpunkt.testing import items, live
 
 
 @dataclass
@@ -125,11 +125,7 @@ def hang_url() -> Iterator[str]:
 @pytest.fixture
 def closed_url() -> str:
     """A URL on a port nobody listens on."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return f"http://127.0.0.1:{port}/"
+    return f"http://127.0.0.1:{live.free_port()}/"
 
 
 @pytest.fixture(scope="session")
