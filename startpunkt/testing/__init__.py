@@ -1,5 +1,7 @@
-"""Test doubles that are real enough to run against: used by tests/ and by bench/.
+"""Test doubles that are real enough to run against, and the helpers tests/ and bench/ share.
 
 `startpunkt.testing.kubeapi` is a Kubernetes API server of our own (list, watch, get,
-discovery) for the unmodified kubernetes client, since no kube-apiserver can run here.
+discovery) for the unmodified kubernetes client, since no kube-apiserver can run here. `live`
+starts real gunicorn; `wait` polls with a deadline; `items`, `snapshot` and `configmap` build
+catalog items, read a catalog and lay out a kubelet ConfigMap volume.
 """
