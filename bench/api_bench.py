@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,6 +184,51 @@ def measure(
     }
 
 
+def in_process(directory: Path, rounds: int) -> dict[str, float]:
+    """Server CPU per request without the network: the app called through WSGI in-process.
+
+    Three cases: a 304, a 200 from the cached body, and a 200 right after a catalog change
+    (what every polling client pays once per change: the body is built again).
+    """
+    import dataclasses
+
+    import yaml
+
+    from startpunkt import config, create_app, mappers, runtime
+
+    settings = config.Settings()
+    app = create_app(settings, start=False)
+    catalog = runtime.get(app).catalog
+    for path in sorted(directory.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            catalog.replace(
+                f"file:{path}:{doc['metadata']['name']}", mappers.map_object(doc, settings).items
+            )
+    client = app.test_client()
+    etag = client.get("/api/apps").headers["ETag"]
+    victim = catalog.snapshot().applications[0]
+    origin = next(o for o in catalog.origins() if victim.id in catalog.items(o))
+
+    def per_request(before: Callable[[int], None] | None, headers: dict[str, str]) -> float:
+        spent = 0.0
+        for i in range(rounds):
+            if before:
+                before(i)
+            start = time.process_time()
+            client.get("/api/apps", headers=headers)
+            spent += time.process_time() - start
+        return spent / rounds * 1e6
+
+    def change(i: int) -> None:
+        catalog.put(origin, dataclasses.replace(victim, info=f"changed {i}"))
+
+    return {
+        "304": per_request(None, {"If-None-Match": etag}),
+        "200 cached": per_request(None, {}),
+        "200 after a change": per_request(change, {}),
+    }
+
+
 def machine() -> str:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
@@ -198,6 +244,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--ready-timeout", type=float, default=120.0)
+    parser.add_argument("--rounds", type=int, default=200, help="in-process requests per case")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="startpunkt-bench-") as tmp:
@@ -228,6 +275,7 @@ def main() -> None:
             raise
         finally:
             server.stop()
+        wsgi = in_process(manifests, rounds=args.rounds)
 
     print(f"command:  python {shlex.join(sys.argv)}")
     print(f"machine:  {machine()}")
@@ -244,6 +292,9 @@ def main() -> None:
             f"client {result['client_cpu']:.0%})"
         )
     print(f"ratio 304/200:     {cached['rps'] / full['rps']:.1f}x")
+    print("in-process server CPU per request (WSGI, no network):")
+    for name, micros in wsgi.items():
+        print(f"  {name:<20} {micros:8.0f} µs   ({micros / wsgi['304']:.1f}x the 304)")
     print(f"load average:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after the run)")
 
 
