@@ -62,7 +62,8 @@ class Snapshot:
     def digest(self) -> str:
         """A content hash: equal across workers and replicas that hold the same items."""
         h = hashlib.blake2b(digest_size=12)
-        h.update(repr((self.applications, self.bookmarks)).encode())
+        for item in (*self.applications, *self.bookmarks):
+            h.update(item.fingerprint)
         return h.hexdigest()
 
     def application_groups(self, tags: frozenset[str] | None = None) -> list[Group]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 DEFAULT_LOCATION = 1000
@@ -27,8 +28,22 @@ class UrlFrom:
     url_template: str | None = None
 
 
+class _Immutable:
+    """What never changes for an immutable item, computed once: a change makes a new item."""
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """The REST/event shape (shared by every answer: never modify it)."""
+        return _json(self)
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """The content as bytes, equal in every process (unlike `hash`), for content digests."""
+        return repr(self).encode()
+
+
 @dataclass(frozen=True)
-class Application:
+class Application(_Immutable):
     """One link on the start page, derived from one cluster object."""
 
     id: str
@@ -55,7 +70,7 @@ class Application:
 
 
 @dataclass(frozen=True)
-class Bookmark:
+class Bookmark(_Immutable):
     """A static link, from a Bookmark custom resource."""
 
     id: str
@@ -95,7 +110,14 @@ def split_tags(tags: str | None) -> frozenset[str]:
 
 
 def to_json(item: Item) -> dict[str, Any]:
-    """The REST/event shape of an item: camelCase keys, empty and null fields omitted."""
+    """The REST/event shape of an item: camelCase keys, empty and null fields omitted.
+
+    Built once per item and shared by every answer and event: never modify the result.
+    """
+    return item.json
+
+
+def _json(item: _Immutable) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field in dataclasses.fields(item):
         if field.name in _PRIVATE:
