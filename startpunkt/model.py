@@ -43,8 +43,8 @@ class _Immutable:
 
 
 @dataclass(frozen=True)
-class Application(_Immutable):
-    """One link on the start page, derived from one cluster object."""
+class Link(_Immutable):
+    """What applications and bookmarks share: one link, derived from one cluster object."""
 
     id: str
     name: str
@@ -54,10 +54,16 @@ class Application(_Immutable):
     source: str
     url: str | None = None
     icon: str | None = None
-    icon_color: str | None = None
     info: str | None = None
     target_blank: bool | None = None
     location: int = DEFAULT_LOCATION
+
+
+@dataclass(frozen=True)
+class Application(Link):
+    """An application: a link with status, tags and presentation of its own."""
+
+    icon_color: str | None = None
     enabled: bool | None = None
     root_path: str | None = None
     tags: str | None = None
@@ -70,20 +76,8 @@ class Application(_Immutable):
 
 
 @dataclass(frozen=True)
-class Bookmark(_Immutable):
+class Bookmark(Link):
     """A static link, from a Bookmark custom resource."""
-
-    id: str
-    name: str
-    group: str
-    namespace: str
-    resource_name: str
-    source: str
-    url: str | None = None
-    icon: str | None = None
-    info: str | None = None
-    target_blank: bool | None = None
-    location: int = DEFAULT_LOCATION
 
 
 Item = Application | Bookmark
