@@ -218,7 +218,7 @@ def _announce(catalog: Catalog, old: Item | None, new: Item | None) -> None:
         _announce(catalog, old, None)
         _announce(catalog, None, new)
     elif is_app and dataclasses.replace(old, available=new.available) == new:
-        signals.status_changed.send(catalog, item=new)
+        signals.status_changed.send(catalog, item=new, previous=old)
     else:
         signal = signals.application_updated if is_app else signals.bookmark_updated
         signal.send(catalog, item=new, previous=old)

@@ -24,6 +24,6 @@ bookmark_updated = _signals.signal("bookmark-updated")
 bookmark_removed = _signals.signal("bookmark-removed")
 """Sent with ``item`` (the Bookmark as it was last)."""
 status_changed = _signals.signal("status-changed")
-"""Sent with ``item`` (the Application, ``available`` already updated)."""
+"""Sent with ``item`` (the Application, ``available`` already updated) and ``previous``."""
 config_changed = _signals.signal("config-changed")
 """Sent with ``config`` (the new Settings) after a live reload."""

@@ -7,7 +7,6 @@ and the catalog carries on. Connected per app, with that app's catalog (or the a
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
@@ -47,10 +46,8 @@ class Feed:
     def removed(self, sender: Any, *, item: Item, **_: Any) -> None:
         self._change(item, None)
 
-    def status(self, sender: Any, *, item: Item, **_: Any) -> None:
-        # The signal carries only the new state; before it, availability was the opposite.
-        before = dataclasses.replace(item, available=not getattr(item, "available", True))
-        self._change(before, item)
+    def status(self, sender: Any, *, item: Item, previous: Item, **_: Any) -> None:
+        self._change(previous, item)
 
     def config(self, sender: Any, *, config: config.Settings, **_: Any) -> None:
         try:
