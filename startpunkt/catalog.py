@@ -69,7 +69,7 @@ class Snapshot:
     def application_groups(self, tags: frozenset[str] | None = None) -> list[Group]:
         """Untagged applications, plus those carrying any of `tags` (lower-case)."""
         wanted = tags or frozenset()
-        return group_items(a for a in self.applications if not a.tag_set() or a.tag_set() & wanted)
+        return group_items(a for a in self.applications if not (own := a.tag_set()) or own & wanted)
 
     def bookmark_groups(self) -> list[Group]:
         return group_items(self.bookmarks)
@@ -159,10 +159,10 @@ class Catalog:
 
     def set_available(self, url: str, available: bool) -> None:
         """Record a probe result; the applications using `url` change status if it differs."""
-        if self._available.get(url, True) == available:
-            self._available[url] = available
-            return
+        previous = self._available.get(url, True)
         self._available[url] = available
+        if previous == available:
+            return
         self._refresh(
             {i.id for i in self._view.values() if isinstance(i, Application) and i.url == url}
         )
