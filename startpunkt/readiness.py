@@ -23,6 +23,15 @@ class SourceStatus:
     ever_synced: bool = False
     since: float = field(default_factory=time.time)
 
+    @property
+    def ready(self) -> bool:
+        """Listed and not failing now.
+
+        An absent API counts as ready (its kind has nothing to show); a forbidden one does not
+        block either, since the operator must fix RBAC and the rest of the page is still right.
+        """
+        return self.state in ("synced", "absent", "forbidden")
+
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"state": self.state, "objects": self.objects}
         if self.last_error:
@@ -60,12 +69,8 @@ class Readiness:
         return dict(self._sources)
 
     def ready(self) -> bool:
-        """Every source has listed and is not failing now.
-
-        An absent API counts as ready (its kind has nothing to show); a forbidden one does not
-        block either, since the operator must fix RBAC and the rest of the page is still right.
-        """
-        return all(s.state in ("synced", "absent", "forbidden") for s in self._sources.values())
+        """Every source has listed and is not failing now."""
+        return all(s.ready for s in self._sources.values())
 
     def started(self) -> bool:
         """Every source has synced at least once (or is known absent/forbidden)."""

@@ -19,8 +19,6 @@ from startpunkt.web import api, openapi
 bp = Blueprint("health", __name__)
 bp.register_error_handler(HTTPException, api.error_response)
 
-READY_STATES = frozenset({"synced", "absent", "forbidden"})
-"""Source states that do not hold readiness back (mirrors `Readiness.ready`)."""
 
 Check = dict[str, Any]
 
@@ -50,7 +48,7 @@ def ready_checks() -> list[Check]:
         )
     ]
     for name, status in sorted(rt.readiness.sources().items()):
-        checks.append(_check(f"source {name}", status.state in READY_STATES, status.as_json()))
+        checks.append(_check(f"source {name}", status.ready, status.as_json()))
     return checks
 
 
