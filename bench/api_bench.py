@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from startpunkt.testing import live
+from testkit import live
 
 GROUPS = (
     "Media",

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from startpunkt.testing import live  # noqa: E402
+from testkit import live  # noqa: E402
 
 DESIGNS = {
     "startpunkt": ("app:app", "/api/updates/stream"),

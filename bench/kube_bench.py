@@ -1,6 +1,6 @@
 """What the cluster source costs: initial sync of many Ingresses, and watch event throughput.
 
-The test API server runs as a subprocess (`python -m startpunkt.testing.kubeapi`), so its CPU
+The test API server runs as a subprocess (`python -m testkit.kubeapi`), so its CPU
 does not count against the informers. The benchmark process is gevent-patched like a gunicorn
 worker and builds the real app (`create_app` without other background parts) with the real
 cluster source and the real kubernetes client.
@@ -48,7 +48,7 @@ from startpunkt.config import KubernetesSettings, Settings  # noqa: E402
 from startpunkt.sources import kube  # noqa: E402
 from startpunkt.sources.kube import api, cluster, watching  # noqa: E402 - load kubernetes now
 from startpunkt.sources.kube.timing import Timing  # noqa: E402
-from startpunkt.testing import wait  # noqa: E402
+from testkit import wait  # noqa: E402
 
 INGRESSES = "kube:ingresses.networking.k8s.io"
 NAMESPACES = 50
@@ -101,7 +101,7 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen[str], str, Path]:
         [
             sys.executable,
             "-m",
-            "startpunkt.testing.kubeapi",
+            "testkit.kubeapi",
             "--port",
             "0",
             "--kubeconfig",

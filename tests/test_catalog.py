@@ -9,7 +9,7 @@ import pytest
 from startpunkt import signals
 from startpunkt.catalog import Catalog, group_items, sort_key
 from startpunkt.model import Application, Bookmark
-from startpunkt.testing import items
+from testkit import items
 
 
 def app(name: str, *, group: str = "g", ns: str = "default", **kw: object) -> Application:

@@ -17,7 +17,7 @@ from flask import Flask
 
 import startpunkt
 from startpunkt import config, reload, runtime, signals, sources
-from startpunkt.testing import configmap, wait
+from testkit import configmap, wait
 
 INGRESS = """\
 apiVersion: networking.k8s.io/v1

@@ -27,7 +27,7 @@ from startpunkt import config, readiness, runtime
 from startpunkt.availability import prober as prober_module
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from startpunkt.testing import items, live
+from testkit import items, live
 
 
 @dataclass

@@ -14,7 +14,7 @@ from startpunkt import availability, runtime, signals
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from startpunkt.testing import wait
+from testkit import wait
 from tests.availability.conftest import Site, application, make_app, probes, set_availability
 
 

@@ -10,7 +10,7 @@ import gevent
 
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
-from startpunkt.testing import wait
+from testkit import wait
 from tests.availability.conftest import Site, application, make_app
 
 URLS = 200

@@ -13,7 +13,7 @@ from startpunkt import signals
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
-from startpunkt.testing import wait
+from testkit import wait
 from tests.availability.conftest import Site, application, make_app, probes
 
 StartProber = Callable[..., Prober]

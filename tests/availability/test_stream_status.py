@@ -13,10 +13,10 @@ from flask import Flask
 from gevent.queue import Empty, Queue
 
 import startpunkt
-from startpunkt import config, runtime, sse
+from startpunkt import config, runtime
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
-from startpunkt.testing import wait
+from testkit import sse, wait
 from tests.availability.conftest import Site, application, probes
 
 _END = object()

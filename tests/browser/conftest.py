@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright import sync_api as playwright
 
-from startpunkt.testing.live import Server
+from testkit.live import Server
 
 from . import manifests
 from .support import DEADLINE_MS, start_server

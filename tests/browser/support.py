@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright import sync_api as playwright
 
-from startpunkt.testing.live import ROOT, Server
+from testkit.live import ROOT, Server
 
 DEADLINE_MS = 15_000
 """Every wait in these tests: generous, since CI is a shared 2-core machine."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt.testing.live import Server
 from startpunkt.web import page as view
+from testkit.live import Server
 
 from .support import ready
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from startpunkt.testing.live import Server
+from testkit.live import Server
 
 from .support import ready, search
 

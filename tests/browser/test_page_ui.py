@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from startpunkt.testing.live import Server
+from testkit.live import Server
 
 from . import manifests
 from .support import card, names, ready, search

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from startpunkt.testing.live import ROOT, Server, free_port
+from testkit.live import ROOT, Server, free_port
 
 from . import manifests
 from .support import ARTIFACTS, card, ready, start_server

@@ -9,10 +9,9 @@ import gevent
 import pytest
 from prometheus_client import REGISTRY
 
-from startpunkt import sse
 from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType, Subscriber, kinds
-from startpunkt.testing import wait
+from testkit import sse, wait
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import dataclasses
 from startpunkt import model
 from startpunkt.events.coalesce import Coalescer, difference
 from startpunkt.events.kinds import EventType
-from startpunkt.testing import items
+from testkit import items
 
 W = 0.5
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from startpunkt import sse
-from startpunkt.sse import Message
 
 
 def test_full_message_in_field_order() -> None:
@@ -63,36 +62,3 @@ def test_bad_retry(retry: object) -> None:
 def test_empty_message_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one field"):
         sse.encode()
-
-
-def test_decoder_round_trip_in_arbitrary_chunks() -> None:
-    wire = (
-        sse.encode(retry=1000)
-        + sse.encode(comment="keep-alive")
-        + sse.encode(id="e-1", event="X", data="line1\nline2")
-        + sse.encode(event="HEARTBEAT", data="null")
-    )
-    for size in (1, 2, 3, 7, len(wire)):
-        decoder = sse.Decoder()
-        messages = []
-        for i in range(0, len(wire), size):
-            messages += decoder.feed(wire[i : i + size])
-        assert messages == [
-            Message(retry=1000),
-            Message(id="e-1", event="X", data="line1\nline2"),
-            Message(event="HEARTBEAT", data="null"),
-        ]
-
-
-def test_decoder_accepts_cr_and_crlf_split_across_chunks() -> None:
-    decoder = sse.Decoder()
-    assert decoder.feed(b"data: a\r") == []
-    assert decoder.feed(b"\n\r") == []
-    assert decoder.feed(b"\ndata:b\r\r\n") == [Message(data="a"), Message(data="b")]
-
-
-def test_decoder_multibyte_split() -> None:
-    wire = "data: ✓\n\n".encode()
-    decoder = sse.Decoder()
-    assert decoder.feed(wire[:7]) == []
-    assert decoder.feed(wire[7:]) == [Message(data="✓")]

@@ -1,7 +1,7 @@
 """Fixtures for tests against the real server: a manifest directory, gunicorn, raw SSE clients.
 
 `RawStream` is an SSE client on a plain socket (HTTP/1.1, chunked transfer decoding, then
-`startpunkt.sse.Decoder`), so tests see exactly the bytes gunicorn sends and can drop
+`testkit.sse.Decoder`), so tests see exactly the bytes gunicorn sends and can drop
 connections the way browsers do. Test modules reach the helpers through the `live` fixture
 (conftest modules are not imported).
 """
@@ -19,9 +19,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from startpunkt import sse
-from startpunkt.testing import live as live_server
-from startpunkt.testing.live import Server
+from testkit import live as live_server
+from testkit import sse
+from testkit.live import Server
 
 STREAM = "/api/updates/stream"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from startpunkt.testing import wait
-from startpunkt.testing.live import Server, apps, get_json, ingress_yaml
+from testkit import wait
+from testkit.live import Server, apps, get_json, ingress_yaml
 
 EDIT_DEADLINE = 2.0
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from startpunkt.testing import wait
-from startpunkt.testing.kubeapi import KubeApiServer
-from startpunkt.testing.live import Server, apps, get_json, ingress
+from testkit import wait
+from testkit.kubeapi import KubeApiServer
+from testkit.live import Server, apps, get_json, ingress
 
 APPEAR_DEADLINE = 5.0
 """An applied Ingress must be listed within a few seconds (about 50 ms on an idle machine)."""

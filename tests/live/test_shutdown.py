@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
-from startpunkt.testing import wait
-from startpunkt.testing.live import ROOT, Server, files_env, free_port
+from testkit import wait
+from testkit.live import ROOT, Server, files_env, free_port
 
 STREAMS = 100
 EXIT_BUDGET = 5.0

@@ -16,8 +16,8 @@ from typing import Any
 
 import gevent
 
-from startpunkt.testing import wait
-from startpunkt.testing.live import Server
+from testkit import wait
+from testkit.live import Server
 
 CLIENTS = 50
 DEBOUNCE_MS = 200

@@ -18,7 +18,7 @@ from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
 from startpunkt.readiness import Readiness
 from startpunkt.sources import files
-from startpunkt.testing import configmap, snapshot, wait
+from testkit import configmap, snapshot, wait
 
 
 def write(path: Path, text: str) -> Path:

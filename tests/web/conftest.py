@@ -1,6 +1,6 @@
 """Fixtures for the web tests: apps built around a pre-filled catalog, no background greenlets.
 
-Items are built directly with `startpunkt.model` (`startpunkt.testing.items`), so these tests do
+Items are built directly with `startpunkt.model` (`testkit.items`), so these tests do
 not depend on the mappers. Test modules reach the builders through the `web` fixture (conftest
 modules are not imported).
 """
@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 import startpunkt
 from startpunkt import catalog, model
 from startpunkt.config import Settings
-from startpunkt.testing import items
+from testkit import items
 
 ORIGIN = "test:items"
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 import startpunkt
 from startpunkt import catalog, config, model
 from startpunkt.config import Settings
-from startpunkt.testing import items
+from testkit import items
 
 XSS = "<img src=x onerror=alert(1)>"
 

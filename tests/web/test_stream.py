@@ -22,10 +22,10 @@ from flask.testing import FlaskClient
 from gevent.queue import Empty, Queue
 from prometheus_client import REGISTRY
 
-from startpunkt import config, model, runtime, signals, sse
+from startpunkt import config, model, runtime, signals
 from startpunkt.config import RealtimeSettings, Settings
 from startpunkt.events import EventType
-from startpunkt.testing import wait
+from testkit import sse, wait
 
 URL = "/api/updates/stream"
 ORIGIN = "test:items"  # the origin tests/web/conftest.py fills the catalog under

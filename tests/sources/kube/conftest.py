@@ -1,6 +1,6 @@
 """Fixtures for the cluster source: the test API server, the real client, a real app and catalog.
 
-Every test talks to `startpunkt.testing.kubeapi.KubeApiServer` through the unmodified
+Every test talks to `testkit.kubeapi.KubeApiServer` through the unmodified
 kubernetes client, in the gevent-patched test process. Timeouts and backoffs are shrunk with a
 `Timing` (production defaults are untouched); tests wait for conditions with a deadline. Test
 modules reach the helpers through the `kube` fixture (conftest modules are not imported).
@@ -24,8 +24,8 @@ from startpunkt.catalog import Catalog
 from startpunkt.config import KubernetesSettings, Settings
 from startpunkt.sources import kube as kube_source
 from startpunkt.sources.kube.timing import Timing
-from startpunkt.testing import snapshot, wait
-from startpunkt.testing.kubeapi import KubeApiServer
+from testkit import snapshot, wait
+from testkit.kubeapi import KubeApiServer
 
 FAST = Timing(
     connect_timeout=2.0,

@@ -131,7 +131,7 @@ def test_the_context_setting_picks_the_cluster(kubeapi, tmp_path, start_app, kub
 
 
 def test_tls_and_a_bearer_token_from_the_kubeconfig_are_used(tmp_path, start_app, kube):
-    from startpunkt.testing.kubeapi import KubeApiServer
+    from testkit.kubeapi import KubeApiServer
 
     server = KubeApiServer(tls=True, token="s3cret", bookmark_interval=0.2).start()
     try:

@@ -6,7 +6,7 @@ restart; a CRD that serves only an older version is read in that version.
 
 from __future__ import annotations
 
-from startpunkt.testing.kubeapi import DEFAULT_TYPES, KubeApiServer
+from testkit.kubeapi import DEFAULT_TYPES, KubeApiServer
 
 VIRTUALSERVICES = "kube:virtualservices.networking.istio.io"
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from startpunkt.testing.kubeapi import registry
+from testkit.kubeapi import registry
 
 StorageKey = tuple[str, str]
 ObjectKey = tuple[str, str]  # (namespace or "", name)

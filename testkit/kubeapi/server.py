@@ -5,7 +5,7 @@ connection is a greenlet; state changes (apply, delete, compact, ...) happen bet
 no locks exist and none are needed. Call the API only from that thread, which in a
 monkey-patched process (tests, gunicorn workers) is any ordinary code, the kubernetes client
 included. An unpatched process must run the server as a subprocess (`python -m
-startpunkt.testing.kubeapi`), because a blocking client call would starve the hub.
+testkit.kubeapi`), because a blocking client call would starve the hub.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import gevent.monkey
 import gevent.pool
 import gevent.server
 
-from startpunkt.testing.kubeapi import (
+from testkit.kubeapi import (
     certs,
     control,
     handlers,
@@ -87,7 +87,7 @@ class KubeApiServer:
         if not gevent.monkey.is_module_patched("socket"):
             raise RuntimeError(
                 "KubeApiServer in-process needs gevent.monkey.patch_all() first; "
-                "otherwise run `python -m startpunkt.testing.kubeapi` as a subprocess"
+                "otherwise run `python -m testkit.kubeapi` as a subprocess"
             )
         self._listen()
         return self

@@ -1,6 +1,6 @@
 """Runs the fake API server as a process, for gunicorn tests and benchmarks.
 
-    python -m startpunkt.testing.kubeapi --port 0 --kubeconfig /tmp/kc.yaml --load deploy/crds
+    python -m testkit.kubeapi --port 0 --kubeconfig /tmp/kc.yaml --load deploy/crds
 
 The kubeconfig is written (atomically) once the port is bound, and one line `listening on URL`
 goes to stdout, so a parent can wait for either. SIGTERM or SIGINT stops it with exit code 0.
@@ -15,11 +15,11 @@ import sys
 
 import gevent
 
-from startpunkt.testing.kubeapi import registry, server
+from testkit.kubeapi import registry, server
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m startpunkt.testing.kubeapi")
+    parser = argparse.ArgumentParser(prog="python -m testkit.kubeapi")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--kubeconfig", help="write a kubeconfig for this server here")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from startpunkt.testing.kubeapi import registry
+from testkit.kubeapi import registry
 
 logger = logging.getLogger(__name__)
 

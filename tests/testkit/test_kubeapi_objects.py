@@ -7,7 +7,7 @@ import socket
 import kubernetes
 import pytest
 
-from startpunkt.testing.kubeapi import KubeApiServer
+from testkit.kubeapi import KubeApiServer
 
 GROUP = "startpunkt.ullberg.us"
 

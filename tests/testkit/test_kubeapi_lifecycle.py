@@ -11,7 +11,7 @@ import kubernetes
 import pytest
 import urllib3
 
-from startpunkt.testing.kubeapi import KubeApiServer, certs
+from testkit.kubeapi import KubeApiServer, certs
 
 INGRESS = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}}
 
@@ -98,7 +98,7 @@ def test_insecure_kubeconfig_skips_verification(make_client):
 
 
 def test_an_unpatched_process_is_told_to_use_the_subprocess():
-    code = "from startpunkt.testing.kubeapi import KubeApiServer; KubeApiServer().start()"
+    code = "from testkit.kubeapi import KubeApiServer; KubeApiServer().start()"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=pathlib.Path(__file__).parents[2],
@@ -109,4 +109,4 @@ def test_an_unpatched_process_is_told_to_use_the_subprocess():
     )
 
     assert result.returncode == 1
-    assert "python -m startpunkt.testing.kubeapi" in result.stderr
+    assert "python -m testkit.kubeapi" in result.stderr

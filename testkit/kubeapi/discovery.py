@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt.testing.kubeapi import registry
+from testkit.kubeapi import registry
 
 VERBS = ["create", "delete", "get", "list", "update", "watch"]
 
 VERSION_INFO = {
     "major": "1",
     "minor": "34",
-    "gitVersion": "v1.34.0-startpunkt.testing",
+    "gitVersion": "v1.34.0-testkit",
     "gitCommit": "0000000000000000000000000000000000000000",
     "gitTreeState": "clean",
     "buildDate": "2025-10-31T00:00:00Z",

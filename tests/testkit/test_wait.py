@@ -7,7 +7,7 @@ import time
 import gevent
 import pytest
 
-from startpunkt.testing import wait
+from testkit import wait
 
 
 def test_wait_for_returns_once_a_greenlet_makes_the_condition_true() -> None:

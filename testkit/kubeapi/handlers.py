@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from startpunkt.testing.kubeapi import discovery, protocol, registry, store
+from testkit.kubeapi import discovery, protocol, registry, store
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def _resource_request(
     if (namespace and not resource.namespaced) or (name and resource.namespaced and not namespace):
         raise _not_found()
     if any(key in request.query for key in ("labelSelector", "fieldSelector")):
-        raise _fail(400, "selectors are not supported by startpunkt.testing.kubeapi")
+        raise _fail(400, "selectors are not supported by testkit.kubeapi")
     if verb == "watch":
         return 200, _watch_spec(state, request, resource, namespace)
     if verb == "list":

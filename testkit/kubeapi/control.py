@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from startpunkt.testing.kubeapi import protocol
+from testkit.kubeapi import protocol
 
 if TYPE_CHECKING:
-    from startpunkt.testing.kubeapi.server import KubeApiServer
+    from testkit.kubeapi.server import KubeApiServer
 
 PREFIX = "/_kubeapi/"
 

@@ -10,7 +10,7 @@ import gevent
 import kubernetes
 import pytest
 
-from startpunkt.testing.kubeapi import KubeApiServer
+from testkit.kubeapi import KubeApiServer
 
 ClientFactory = Callable[..., kubernetes.client.ApiClient]
 

@@ -18,7 +18,7 @@ import gevent
 import gevent.event
 import gevent.socket
 
-from startpunkt.testing.kubeapi import handlers, protocol, store
+from testkit.kubeapi import handlers, protocol, store
 
 
 def _line(event_type: str, obj: dict[str, Any]) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 INGRESS = """\
 apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -1,4 +1,4 @@
-"""`python -m startpunkt.testing.kubeapi` as a gunicorn test would run it: a real process."""
+"""`python -m testkit.kubeapi` as a gunicorn test would run it: a real process."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def cli(tmp_path: pathlib.Path):
     argv = ["--port", "0", "--kubeconfig", str(kubeconfig), "--no-defaults", "--token", "t"]
     argv += ["--load", str(tmp_path / "manifests")]
     process = subprocess.Popen(
-        [sys.executable, "-m", "startpunkt.testing.kubeapi", *argv],
+        [sys.executable, "-m", "testkit.kubeapi", *argv],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
