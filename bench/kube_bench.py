@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from startpunkt import create_app, runtime  # noqa: E402
 from startpunkt.config import KubernetesSettings, Settings  # noqa: E402
 from startpunkt.sources import kube  # noqa: E402
-from startpunkt.sources.kube import api, cluster, watching  # noqa: E402 - load kubernetes now
+from startpunkt.sources.kube import api, watching  # noqa: E402 - load kubernetes now
 from startpunkt.sources.kube.timing import Timing  # noqa: E402
 from testkit import wait  # noqa: E402
 
@@ -188,7 +188,8 @@ def initial_sync(kubeconfig: Path, objects: int) -> Any:
 def throughput(app: Any, url: str, events: int, objects: int) -> None:
     """Replay `events` modifications to a stopped watch; print events/s."""
     rt = runtime.get(app)
-    running: cluster.Cluster = rt.parts["kube"]
+    running = rt.cluster
+    assert running is not None
     informer = running.informers[INGRESSES]
     resume_from = informer.watcher.resource_version
     running.client.kill([informer.greenlet])  # the items stay in the catalog

@@ -1,27 +1,21 @@
 """startpunkt: a Kubernetes start page with live updates.
 
-Data flows sources → mappers → catalog → events → web; `create_app` only wires the parts.
+Data flows sources → mappers → catalog → events → web. Importing the package loads nothing but
+this module, so the pure parts (`startpunkt.mappers`, `model`, `catalog`) work without Flask or
+gevent; `create_app` imports each part as it wires it.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from startpunkt import (
-    availability,
-    config,
-    events,
-    metrics,
-    readiness,
-    reload,
-    runtime,
-    sources,
-    web,
-)
-from startpunkt import catalog as catalog_module
+    from startpunkt.catalog import Catalog
+    from startpunkt.config import Settings
 
 __version__ = "0.1.0"
 
@@ -29,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(
-    settings: config.Settings | None = None,
+    settings: Settings | None = None,
     *,
-    catalog: catalog_module.Catalog | None = None,
+    catalog: Catalog | None = None,
     start: bool = True,
     config_path: str | None = None,
 ) -> Flask:
@@ -40,6 +34,11 @@ def create_app(
     `settings` defaults to the configuration file and environment; `catalog` lets tests pre-fill
     the state; `start=False` runs no background greenlets (no sources, prober or watchers).
     """
+    from flask import Flask
+
+    from startpunkt import catalog as catalog_module
+    from startpunkt import config, events, metrics, readiness, runtime, web
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -60,6 +59,8 @@ def create_app(
     events.init_app(app)
     web.init_app(app)
     if start:
+        from startpunkt import availability, reload, sources
+
         sources.init_app(app)
         availability.init_app(app)
         reload.init_app(app)

@@ -56,10 +56,12 @@ class _AppCollector(Collector):
         yield items
         yield GaugeMetricFamily("startpunkt_catalog_version", "Catalog version", value=snap.version)
         ready = GaugeMetricFamily(
-            "startpunkt_source_ready", "1 when a source has synced", labels=["source", "state"]
+            "startpunkt_source_ready",
+            "1 when a source counts as ready (the rule readiness uses)",
+            labels=["source", "state"],
         )
         for name, status in rt.readiness.sources().items():
-            ready.add_metric([name, status.state], 1.0 if status.state == "synced" else 0.0)
+            ready.add_metric([name, status.state], 1.0 if status.ready else 0.0)
         yield ready
         if rt.broadcaster is not None:
             yield GaugeMetricFamily(
@@ -71,4 +73,4 @@ def init_app(app: Flask) -> None:
     """Give `app` its own registry of gauges, next to the process-wide counters."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_AppCollector(app))
-    runtime.get(app).parts["metrics_registry"] = registry
+    runtime.get(app).metrics = registry

@@ -4,12 +4,14 @@ The file is watched (inotify, or polling where that is missing). A change is loa
 same rules as start-up, environment overrides included. A file that does not load (bad YAML, an
 unknown key, a wrong type) is logged as an ERROR naming the key and the running settings stay.
 
-Applies live: everything read per request or per cycle from `runtime.get().settings` (web title,
-theme, search engine, refreshInterval, realtime switches and intervals, availability), the
-manifest source (a new `manifests.directory` or `manifests.enabled` restarts it; kind switches,
-`onlyAnnotated`, `namespaceSelector`, `defaultProtocol` and `urlFrom.allowedKinds` re-map every
-file), the cluster source (the same keys start, stop or re-map its informers), and
-`CONFIG_CHANGED` tells open pages. Needs a restart: `kubernetes.*` (which cluster and
+The new settings replace `runtime.settings`, then `signals.config_changed` reaches every part the
+same way: each part's `init_app` connected a receiver. Applies live: everything read per request
+or per cycle from the settings (web title, theme, search engine, refreshInterval, realtime
+switches and intervals), availability (the prober wakes, or starts), the manifest source (a new
+`manifests.directory` or `manifests.enabled` restarts it; kind switches, `onlyAnnotated`,
+`namespaceSelector`, `defaultProtocol` and `urlFrom.allowedKinds` re-map every file), the
+cluster source (the same keys start, stop or re-map its informers), and `CONFIG_CHANGED` tells
+open pages. Needs a restart: `kubernetes.*` (which cluster and
 credentials), and anything a part sized once at start-up; a change there is logged as a WARNING.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 
 from flask import Flask
 
-from startpunkt import config, runtime, signals, sources
+from startpunkt import config, runtime, signals
 from startpunkt.sources import fswatch
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,10 @@ def init_app(app: Flask) -> None:
     rt = runtime.get(app)
     if not rt.config_path:
         return
-    watcher = fswatch.watch_file(rt.config_path, lambda _changed: apply(app), report_initial=False)
-    rt.greenlets.append(watcher.start())
-    rt.parts["config_watcher"] = watcher
+    rt.config_watcher = fswatch.watch_file(
+        rt.config_path, lambda _changed: apply(app), report_initial=False
+    )
+    rt.tasks.add(rt.config_watcher.start())
 
 
 def apply(app: Flask) -> bool:
@@ -63,7 +66,6 @@ def apply(app: Flask) -> bool:
         if key.startswith(RESTART_ONLY):
             log.warning("%s changed in %s: takes effect after a restart", key, path)
     rt.settings = new
-    sources.reconfigure(app, old)
     signals.config_changed.send(app, config=new)
     log.info("configuration reloaded from %s", path)
     return True

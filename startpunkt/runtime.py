@@ -1,25 +1,33 @@
 """The per-app object every part reaches through `app.extensions["startpunkt"]`.
 
-`create_app` fills it; each part's `init_app` adds what it owns. Views and hooks get it with
-`runtime.get()`, so no module keeps global state and tests can build as many apps as they like.
+`create_app` fills in what every app has; each part's `init_app` sets the field it owns. Views
+and hooks get it with `runtime.get()`, so no module keeps global state and tests can build as
+many apps as they like.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
+from gevent.pool import Group
 
 if TYPE_CHECKING:
-    import gevent
+    from prometheus_client import CollectorRegistry
 
+    from startpunkt.availability.prober import Prober
     from startpunkt.catalog import Catalog
     from startpunkt.config import Settings
+    from startpunkt.events import EventBroadcaster, Feed
     from startpunkt.readiness import Readiness
+    from startpunkt.sources.files import FileSource
+    from startpunkt.sources.fswatch import Watcher
+    from startpunkt.sources.kube.cluster import Cluster
+    from startpunkt.web.api import BodyCache
 
 
-@dataclass
+@dataclass(eq=False)
 class Runtime:
     """Everything one startpunkt app holds while it runs."""
 
@@ -28,12 +36,20 @@ class Runtime:
     readiness: Readiness
     version: str
     config_path: str | None = None
-    broadcaster: Any = None
-    """The `events.EventBroadcaster`, once `events.init_app` ran."""
-    greenlets: list[gevent.Greenlet] = field(default_factory=list)
-    """Background work (sources, prober, watchers) to kill on shutdown."""
-    parts: dict[str, Any] = field(default_factory=dict)
-    """Other long-lived objects by name (sources, prober), for tests and health."""
+    tasks: Group = field(default_factory=Group)
+    """Background greenlets (sources, prober, watchers, stream upkeep); each leaves the group
+    when it ends, and shutdown kills what is left."""
+    broadcaster: EventBroadcaster | None = None
+    feed: Feed | None = None
+    """Kept here because blinker holds its receivers weakly."""
+    metrics: CollectorRegistry | None = None
+    api_bodies: BodyCache | None = None
+    cluster_configured: bool = False
+    """A cluster was asked for or found, usable or not: then the example is not served."""
+    cluster: Cluster | None = None
+    files: FileSource | None = None
+    prober: Prober | None = None
+    config_watcher: Watcher | None = None
 
 
 def get(app: Flask | None = None) -> Runtime:

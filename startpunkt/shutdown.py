@@ -34,7 +34,7 @@ def post_worker_init(worker: Any) -> None:
     """gunicorn hook: watch the worker and end every stream as soon as it starts stopping."""
     rt = _runtime(worker)
     if rt is not None:
-        rt.greenlets.append(gevent.spawn(_watch, worker, rt))
+        rt.tasks.spawn(_watch, worker, rt)
 
 
 def _watch(worker: Any, rt: Runtime) -> None:
@@ -63,7 +63,7 @@ def stop(rt: Runtime, *, timeout: float = 2.0) -> None:
     """End the streams and kill the background greenlets of one app."""
     rt.broadcaster.shutdown()
     rt.broadcaster.stop()
-    gevent.killall([g for g in rt.greenlets if g is not gevent.getcurrent()], timeout=timeout)
+    gevent.killall([g for g in rt.tasks if g is not gevent.getcurrent()], timeout=timeout)
 
 
 def serve(app: Flask, *, host: str, port: int) -> None:

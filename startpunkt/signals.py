@@ -26,4 +26,5 @@ bookmark_removed = _signals.signal("bookmark-removed")
 status_changed = _signals.signal("status-changed")
 """Sent with ``item`` (the Application, ``available`` already updated) and ``previous``."""
 config_changed = _signals.signal("config-changed")
-"""Sent with ``config`` (the new Settings) after a live reload."""
+"""Sent by the app with ``config`` (the new Settings) after a live reload; every part that
+follows the settings connects a receiver for its app in its ``init_app``."""

@@ -65,10 +65,10 @@ def app(config_file: Path) -> Iterator[Flask]:
     sources.init_app(app)
     reload.init_app(app)
     rt = runtime.get(app)
-    assert rt.parts["config_watcher"].scanned.wait(5.0)
+    assert rt.config_watcher.scanned.wait(5.0)
     wait.wait_for(lambda: rt.readiness.ready() and names(app), what="first read")
     yield app
-    gevent.killall(rt.greenlets)
+    gevent.killall(list(rt.tasks))
 
 
 @pytest.fixture
@@ -127,11 +127,11 @@ def test_an_unchanged_or_emptied_file_sends_nothing(app, heard, config_file, dir
 
 def test_a_new_manifest_directory_restarts_the_file_source(app, heard, config_file, dirs):
     rt = runtime.get(app)
-    old_source = rt.parts["files"]
+    old_source = rt.files
     config_file.write_text(config_text(dirs[1]))
     wait.wait_for(lambda: names(app) == ["beta"], what="items of the new directory")
-    assert rt.parts["files"] is not old_source
-    assert old_source.watcher.greenlet.dead and old_source.watcher.greenlet not in rt.greenlets
+    assert rt.files is not old_source
+    assert old_source.watcher.greenlet.dead and old_source.watcher.greenlet not in rt.tasks
     assert list(rt.readiness.sources()) == [f"files:{dirs[1]}"]
     (dirs[1] / "gamma.yaml").write_text(INGRESS.format(name="gamma"))
     wait.wait_for(lambda: names(app) == ["beta", "gamma"], what="the new directory is watched")
@@ -149,7 +149,7 @@ def test_manifests_can_be_switched_off_and_on(app, config_file, dirs):
     config_file.write_text(
         config_text(dirs[0], "").replace("manifests: {", "manifests: {enabled: false, ")
     )
-    wait.wait_for(lambda: "files" not in rt.parts and names(app) == [], what="source stopped")
+    wait.wait_for(lambda: rt.files is None and names(app) == [], what="source stopped")
     config_file.write_text(config_text(dirs[0]))
     wait.wait_for(lambda: names(app) == ["alpha"], what="source started again")
 
@@ -173,19 +173,19 @@ def test_a_configmap_mounted_config_file_is_followed(tmp_path: Path, dirs):
     reload.init_app(app)
     rt = runtime.get(app)
     try:
-        assert rt.parts["config_watcher"].scanned.wait(5.0)
+        assert rt.config_watcher.scanned.wait(5.0)
         text = config_text(dirs[0], "  web: {title: From the ConfigMap}\n")
         configmap.mount(root, "2", {"application.yaml": text})
         wait.wait_for(lambda: rt.settings.web.title == "From the ConfigMap", what="..data swap")
     finally:
-        gevent.killall(rt.greenlets)
+        gevent.killall(list(rt.tasks))
 
 
 def test_no_config_file_no_watcher():
     app = startpunkt.create_app(config.Settings(), start=False)
     runtime.get(app).config_path = None
     reload.init_app(app)
-    assert "config_watcher" not in runtime.get(app).parts
+    assert runtime.get(app).config_watcher is None
 
 
 def test_changed_keys_are_named_as_in_the_file():
@@ -205,16 +205,17 @@ def test_changed_keys_are_named_as_in_the_file():
     ]
 
 
-def test_the_cluster_source_is_told_too(app, config_file, dirs, monkeypatch):
-    """The reloader hands every source the old settings; the cluster source re-plans from them."""
-    told: list[tuple[str, str]] = []
-    real = sources.kube.reconfigure
+def test_every_part_is_told_through_config_changed(app, config_file, dirs):
+    """The reloader tells every part the same way: one `config_changed` with the new settings
+    (the cluster source's receiver is tested in tests/sources/kube/test_kube_reconfigure.py)."""
+    told: list[str] = []
 
-    def reconfigure(app: Flask, old: config.Settings) -> None:
-        told.append((old.web.title, runtime.get(app).settings.web.title))
-        real(app, old)
+    def receive(sender: Flask, *, config: config.Settings, **_: object) -> None:
+        told.append(config.web.title)
 
-    monkeypatch.setattr(sources.kube, "reconfigure", reconfigure)
+    signals.config_changed.connect(receive, sender=app)
     config_file.write_text(config_text(dirs[0], "  web: {title: Told}\n"))
-    wait.wait_for(lambda: told, what="kube.reconfigure called")
-    assert told == [("Startpunkt", "Told")]
+    wait.wait_for(lambda: told, what="config_changed sent")
+    assert told == ["Told"]
+    assert runtime.get(app).settings.web.title == "Told"
+    signals.config_changed.disconnect(receive, sender=app)

@@ -3,7 +3,7 @@
 One greenlet keeps a small schedule per distinct URL: probed again `interval` after a good
 result, sooner after a bad one (backoff doubling from 5 s), and a new URL almost at once. Probes
 run in a bounded gevent pool; results go to `Catalog.set_available`, which announces changes.
-Settings are read from the runtime at every step, so a live reload applies without a restart.
+Settings are read at every step, so a live reload applies without a restart.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,10 @@ import gevent
 import gevent.event
 import gevent.pool
 import urllib3
-from flask import Flask
 
-from startpunkt import metrics, runtime, signals
+from startpunkt import metrics, signals
 from startpunkt.availability import probe
+from startpunkt.catalog import Catalog
 from startpunkt.config import AvailabilitySettings
 
 log = logging.getLogger(__name__)
@@ -66,16 +67,17 @@ class Prober:
 
     def __init__(
         self,
-        app: Flask,
+        catalog: Catalog,
         *,
+        settings: Callable[[], AvailabilitySettings],
+        user_agent: str,
         start_delay: float = START_DELAY,
         new_url_delay: float = NEW_URL_DELAY,
         backoff: float = BACKOFF_BASE,
     ) -> None:
-        rt = runtime.get(app)
-        self._app = app
-        self._catalog = rt.catalog
-        self._user_agent = f"startpunkt/{rt.version}"
+        self._catalog = catalog
+        self._settings = settings
+        self._user_agent = user_agent
         self._start_delay = start_delay
         self._new_url_delay = new_url_delay
         self._backoff = backoff
@@ -95,7 +97,6 @@ class Prober:
         self._start = time.monotonic() + self._start_delay
         for signal in (signals.application_added, signals.application_updated):
             signal.connect(self._on_application, sender=self._catalog)
-        signals.config_changed.connect(self._on_config, sender=self._app)
         try:
             while True:
                 try:
@@ -106,7 +107,6 @@ class Prober:
         finally:
             for signal in (signals.application_added, signals.application_updated):
                 signal.disconnect(self._on_application, sender=self._catalog)
-            signals.config_changed.disconnect(self._on_config, sender=self._app)
             # Probes in flight end by their deadline; with no schedule their results are dropped.
             # (Killing them could interrupt a connect(), whose socket urllib3 would then leak.)
             self._urls.clear()
@@ -232,36 +232,11 @@ class Prober:
             self._http_key = key
         return self._http
 
-    def _settings(self) -> AvailabilitySettings:
-        return runtime.get(self._app).settings.availability
+    def wake(self) -> None:
+        """Look at the settings and the schedule now (the settings changed)."""
+        self._wake.set()
 
     def _on_application(self, sender: Any, *, item: Any, **_: Any) -> None:
         """A new or changed application may bring a new URL: look soon, not next interval."""
         if item.url and item.url not in self._urls:
             self._wake.set()
-
-    def _on_config(self, sender: Any, **_: Any) -> None:
-        self._wake.set()
-
-
-def init_app(app: Flask) -> None:
-    """Start the prober greenlet when `availability.enabled`, else when a reload enables it."""
-    if runtime.get(app).settings.availability.enabled:
-        start(app)
-    else:
-        signals.config_changed.connect(_start_when_enabled, sender=app)
-
-
-def start(app: Flask, *, start_delay: float = START_DELAY) -> Prober:
-    """Spawn `app`'s prober into `rt.greenlets` and keep it in `rt.parts["prober"]`."""
-    rt = runtime.get(app)
-    prober = Prober(app, start_delay=start_delay)
-    rt.parts["prober"] = prober
-    rt.greenlets.append(gevent.spawn(prober.run))
-    return prober
-
-
-def _start_when_enabled(sender: Flask, *, config: Any, **_: Any) -> None:
-    """Probing switched on by a live reload: the catalog is loaded, so no start-up wait."""
-    if config.availability.enabled and "prober" not in runtime.get(sender).parts:
-        start(sender, start_delay=NEW_URL_DELAY)

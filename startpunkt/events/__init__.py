@@ -16,13 +16,12 @@ from startpunkt.events.feed import Feed
 from startpunkt.events.kinds import EventType
 from startpunkt.events.subscriber import Refused, Subscriber
 
-__all__ = ["EventBroadcaster", "EventType", "Refused", "Subscriber", "init_app"]
+__all__ = ["EventBroadcaster", "EventType", "Feed", "Refused", "Subscriber", "init_app"]
 
 
 def init_app(app: Flask) -> None:
     """Give `app` its broadcaster, fed by its catalog's and its config's signals."""
     rt = runtime.get(app)
-    rt.broadcaster = EventBroadcaster(lambda: rt.settings.realtime, greenlets=rt.greenlets)
-    feed = Feed(rt.broadcaster, version=rt.version)
-    feed.connect(catalog=rt.catalog, app=app)
-    rt.parts["events.feed"] = feed
+    rt.broadcaster = EventBroadcaster(lambda: rt.settings.realtime, tasks=rt.tasks)
+    rt.feed = Feed(rt.broadcaster, version=rt.version)
+    rt.feed.connect(catalog=rt.catalog, app=app)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gevent
+import gevent.pool
 import greenlet
 
 from startpunkt import metrics, sse
@@ -49,7 +50,7 @@ class EventBroadcaster:
         self,
         realtime: Callable[[], RealtimeSettings],
         *,
-        greenlets: list[gevent.Greenlet] | None = None,
+        tasks: gevent.pool.Group | None = None,
     ) -> None:
         self.epoch = secrets.token_hex(4)
         """New per broadcaster (per process start): ids from elsewhere get RESYNC."""
@@ -57,7 +58,7 @@ class EventBroadcaster:
         self.closed = 0
         """Streams opened and streams whose cleanup ran; equal once all are gone."""
         self._realtime = realtime
-        self._greenlets = greenlets if greenlets is not None else []
+        self._tasks = tasks if tasks is not None else gevent.pool.Group()
         self._log = replay.EventLog()
         self._parking = parking.Parking()
         self._coalescer = coalesce.Coalescer()
@@ -225,19 +226,13 @@ class EventBroadcaster:
         self._stopped = True
         gevent.killall([g for g in (self._ticker, self._flusher) if g is not None])
 
-    def _spawn(self, run: Callable[[], None]) -> gevent.Greenlet:
-        g = gevent.spawn(run)
-        self._greenlets[:] = [x for x in self._greenlets if not x.dead]
-        self._greenlets.append(g)
-        return g
-
     def _start_ticker(self) -> None:
         if self._ticker is None and self._subscribers and not self._stopped:
-            self._ticker = self._spawn(self._tick_loop)
+            self._ticker = self._tasks.spawn(self._tick_loop)
 
     def _start_flusher(self) -> None:
         if self._flusher is None and len(self._coalescer) and not self._stopped:
-            self._flusher = self._spawn(self._flush_loop)
+            self._flusher = self._tasks.spawn(self._flush_loop)
 
     def _tick_loop(self) -> None:
         """Heartbeats, lifetimes, stuck writers; ends when the last stream is gone."""

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class Feed:
-    """The receivers of one app; kept in `rt.parts` because blinker holds them weakly."""
+    """The receivers of one app; kept in `rt.feed` because blinker holds them weakly."""
 
     def __init__(self, broadcaster: EventBroadcaster, *, version: str) -> None:
         self._broadcaster = broadcaster

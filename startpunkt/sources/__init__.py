@@ -9,10 +9,12 @@ newcomer sees the bundled example at once). Both can run together.
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 from flask import Flask
 
-from startpunkt import runtime
+from startpunkt import runtime, signals
 from startpunkt.config import Settings
 from startpunkt.sources import files, kube
 
@@ -22,15 +24,16 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     """Start the cluster source (if a cluster is used) and the manifest files (if wanted)."""
     rt = runtime.get(app)
-    rt.parts["cluster_used"] = kube.init_app(app)
-    if files_wanted(rt.settings, cluster_used=rt.parts["cluster_used"]):
+    rt.cluster_configured = kube.init_app(app)
+    if files_wanted(rt.settings, cluster_configured=rt.cluster_configured):
         start_files(app)
+    signals.config_changed.connect(_follow_files, sender=app)
 
 
-def files_wanted(settings: Settings, *, cluster_used: bool) -> bool:
+def files_wanted(settings: Settings, *, cluster_configured: bool) -> bool:
     """`manifests.enabled`, where None means: only when no cluster is used."""
     enabled = settings.manifests.enabled
-    return not cluster_used if enabled is None else enabled
+    return not cluster_configured if enabled is None else enabled
 
 
 def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
@@ -43,8 +46,8 @@ def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
         settings=lambda: runtime.get(app).settings,
         polling=polling,
     )
-    rt.greenlets.append(source.start())
-    rt.parts["files"] = source
+    rt.tasks.add(source.start())
+    rt.files = source
     log.info("serving manifests from %s (%s)", source.directory, source.watcher.mode)
     return source
 
@@ -52,32 +55,27 @@ def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
 def stop_files(app: Flask) -> None:
     """Stop the manifest source, if running, and withdraw its items."""
     rt = runtime.get(app)
-    source: files.FileSource | None = rt.parts.pop("files", None)
-    if source is None:
-        return
-    greenlet = source.watcher.greenlet
-    source.stop()
-    if greenlet in rt.greenlets:
-        rt.greenlets.remove(greenlet)
+    if rt.files is not None:
+        rt.files.stop()
+        rt.files = None
 
 
-def reconfigure(app: Flask, old: Settings) -> None:
-    """Follow a live settings change (`rt.settings` is already the new one) in every source.
+def _follow_files(app: Flask, *, config: Settings, **_: Any) -> None:
+    """Follow a live settings change in the file source (the cluster source follows its own).
 
-    The cluster source handles its own kinds. The file source restarts for a new directory or
-    a change of `manifests.enabled`; anything else may change how objects map (kind switches,
-    onlyAnnotated, namespaces, urlFrom kinds), so every file is mapped again, which costs no I/O
-    and changes the catalog only where an item really differs.
+    The file source restarts for a new directory or a change of `manifests.enabled`; anything
+    else may change how objects map (kind switches, onlyAnnotated, namespaces, urlFrom kinds),
+    so every file is mapped again, which costs no I/O and changes the catalog only where an
+    item really differs.
     """
-    kube.reconfigure(app, old)
     rt = runtime.get(app)
-    new = rt.settings
-    source: files.FileSource | None = rt.parts.get("files")
-    wanted = files_wanted(new, cluster_used=rt.parts.get("cluster_used", False))
-    if source is not None and (not wanted or new.manifests.directory != old.manifests.directory):
+    source = rt.files
+    wanted = files_wanted(config, cluster_configured=rt.cluster_configured)
+    moved = source is not None and os.path.abspath(config.manifests.directory) != source.directory
+    if source is not None and (not wanted or moved):
         stop_files(app)
         source = None
     if wanted and source is None:
         start_files(app)
-    elif source is not None and new != old:
+    elif source is not None:
         source.remap()

@@ -21,9 +21,6 @@ from startpunkt import catalog, config, i18n, model, runtime
 
 bp = Blueprint("api", __name__)
 
-CACHE_PART = "api_bodies"
-"""Key of this blueprint's `BodyCache` in `runtime.parts`."""
-
 MAX_CACHED_BODIES = 32
 """Serialised lists kept per catalog version (each up to ~330 KiB at 1,000 apps); more tag
 combinations than this are rebuilt."""
@@ -73,7 +70,7 @@ class BodyCache:
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    runtime.get(state.app).parts[CACHE_PART] = BodyCache()
+    runtime.get(state.app).api_bodies = BodyCache()
 
 
 def dumps(value: Any) -> bytes:
@@ -150,7 +147,8 @@ def _list_answer(kind: str, tags: str = "") -> Response:
     etag = _etag(snapshot)
     if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
-    cache: BodyCache = rt.parts[CACHE_PART]
+    cache = rt.api_bodies
+    assert cache is not None
     if kind == "bookmarks":
         body = cache.body(snapshot, kind, lambda: _groups(snapshot.bookmark_groups(), kind))
     else:

@@ -92,7 +92,7 @@ def started() -> Response:
 def metrics() -> Response:
     """Process-wide counters, then this app's gauges, in the Prometheus text format."""
     text = prometheus_client.generate_latest(prometheus_client.REGISTRY)
-    text += prometheus_client.generate_latest(runtime.get().parts["metrics_registry"])
+    text += prometheus_client.generate_latest(runtime.get().metrics)
     return Response(text, content_type=prometheus_client.CONTENT_TYPE_LATEST)
 
 

@@ -23,7 +23,7 @@ from flask import Flask
 from gevent.pywsgi import WSGIServer
 
 import startpunkt
-from startpunkt import config, readiness, runtime
+from startpunkt import availability, config, readiness, runtime, signals
 from startpunkt.availability import prober as prober_module
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
@@ -197,13 +197,15 @@ def probes(prober: prober_module.Prober, url: str) -> int:
 @pytest.fixture
 def run_prober() -> Iterator[Callable[..., prober_module.Prober]]:
     """Start a fast prober for an app (short delays), killed after the test."""
-    started: list[gevent.Greenlet] = []
+    started: list[Flask] = []
 
     def start(app: Flask, **timing: float) -> prober_module.Prober:
         timing = {"start_delay": 0.0, "new_url_delay": 0.05, "backoff": 0.1, **timing}
-        prober = prober_module.Prober(app, **timing)
-        started.append(gevent.spawn(prober.run))
+        prober = availability.start(app, **timing)
+        signals.config_changed.connect(availability.reconfigure, sender=app)
+        started.append(app)
         return prober
 
     yield start
-    gevent.killall(started)
+    for app in started:
+        gevent.killall(list(runtime.get(app).tasks))

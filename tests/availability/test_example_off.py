@@ -19,16 +19,16 @@ def _app(tmp_path, directory: str):
 def test_bundled_example_alone_is_not_probed(tmp_path):
     app = _app(tmp_path, config.EXAMPLE_DIRECTORY)
     try:
-        assert "prober" not in runtime.get(app).parts
+        assert runtime.get(app).prober is None
     finally:
-        for g in runtime.get(app).greenlets:
+        for g in list(runtime.get(app).tasks):
             g.kill()
 
 
 def test_any_other_directory_is_probed(tmp_path):
     app = _app(tmp_path, str(tmp_path))
     try:
-        assert "prober" in runtime.get(app).parts
+        assert runtime.get(app).prober is not None
     finally:
-        for g in runtime.get(app).greenlets:
+        for g in list(runtime.get(app).tasks):
             g.kill()

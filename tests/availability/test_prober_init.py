@@ -24,7 +24,7 @@ def started() -> Iterator[list[Flask]]:
     apps: list[Flask] = []
     yield apps
     for app in apps:
-        gevent.killall(runtime.get(app).greenlets)
+        gevent.killall(list(runtime.get(app).tasks))
 
 
 def status_changes(catalog: Catalog) -> tuple[list[Application], Callable[..., None]]:
@@ -44,9 +44,9 @@ def test_init_app_starts_the_prober(site: Site, started: list[Flask]) -> None:
     started.append(app)
     availability.init_app(app)
     rt = runtime.get(app)
-    prober = rt.parts["prober"]
+    prober = rt.prober
     assert isinstance(prober, Prober)
-    assert len(rt.greenlets) == 1
+    assert len(rt.tasks) == 1
     # The first round waits for the sources (START_DELAY), then probes.
     wait.wait_for(lambda: site.hits, timeout=5, what="the first probe")
     assert [(h.method, h.user_agent) for h in site.hits] == [
@@ -58,8 +58,8 @@ def test_init_app_starts_nothing_when_disabled(started: list[Flask]) -> None:
     app = make_app(Catalog(), enabled=False)
     started.append(app)
     availability.init_app(app)
-    assert "prober" not in runtime.get(app).parts
-    assert runtime.get(app).greenlets == []
+    assert runtime.get(app).prober is None
+    assert len(runtime.get(app).tasks) == 0
 
 
 def test_switching_off_live_makes_everything_available(
@@ -96,14 +96,14 @@ def test_enabling_live_starts_the_prober(site: Site, started: list[Flask]) -> No
     app = make_app(catalog, enabled=False)
     started.append(app)
     availability.init_app(app)
-    assert runtime.get(app).greenlets == []
+    assert len(runtime.get(app).tasks) == 0
 
     set_availability(app, enabled=True)
     signals.config_changed.send(app, config=runtime.get(app).settings)
-    assert isinstance(runtime.get(app).parts["prober"], Prober)
-    assert len(runtime.get(app).greenlets) == 1
+    assert isinstance(runtime.get(app).prober, Prober)
+    assert len(runtime.get(app).tasks) == 1
     # No start-up wait: the catalog is loaded.
     wait.wait_for(lambda: site.hits, timeout=2, what="the first probe")
 
     signals.config_changed.send(app, config=runtime.get(app).settings)
-    assert len(runtime.get(app).greenlets) == 1  # started once
+    assert len(runtime.get(app).tasks) == 1  # started once

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 
 import gevent
+import gevent.pool
 import pytest
 from prometheus_client import REGISTRY
 
@@ -148,9 +149,9 @@ def test_heartbeats_reach_idle_streams(make: Callable[..., EventBroadcaster]) ->
 def test_background_greenlets_run_only_while_there_is_work(
     make: Callable[..., EventBroadcaster],
 ) -> None:
-    greenlets: list[gevent.Greenlet] = []
+    greenlets = gevent.pool.Group()
     settings = RealtimeSettings(event_debounce_ms=10)
-    broadcaster = EventBroadcaster(lambda: settings, greenlets=greenlets)
+    broadcaster = EventBroadcaster(lambda: settings, tasks=greenlets)
     sub = broadcaster.subscribe(last_event_id=None, client="c")
     broadcaster.config_changed({"a": 1})
     assert len([g for g in greenlets if not g.dead]) == 2  # ticker and flusher

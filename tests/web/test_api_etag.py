@@ -102,7 +102,7 @@ def test_the_cache_follows_the_catalog(reference_app, web):
 
 def test_the_cache_is_bounded(client, monkeypatch):
     monkeypatch.setattr(api, "MAX_CACHED_BODIES", 3)
-    cache = runtime.get(client.application).parts[api.CACHE_PART]
+    cache = runtime.get(client.application).api_bodies
 
     for tags in ("admin", "dev", "home", "admin,dev", "admin,home"):
         client.get(f"/api/apps/{tags}")

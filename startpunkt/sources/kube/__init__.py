@@ -11,12 +11,11 @@ kubernetes package, which is only worth its second when a cluster is used.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
-from startpunkt import runtime
-from startpunkt.config import Settings
+from startpunkt import config, runtime, signals
 from startpunkt.sources.kube import client
 from startpunkt.sources.kube.timing import Timing
 
@@ -60,10 +59,11 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
         readiness=rt.readiness,
         settings=lambda: runtime.get(app).settings,
         timing=timing,
-        greenlets=rt.greenlets,
+        tasks=rt.tasks,
     )
-    rt.parts["kube"] = running
+    rt.cluster = running
     running.start()
+    signals.config_changed.connect(reconfigure, sender=app)
     log.info(
         "watching the cluster at %s (%s): %d informers",
         api_client.host,
@@ -73,21 +73,22 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
     return True
 
 
-def reconfigure(app: Flask, old: Settings) -> None:
+def reconfigure(app: Flask, **_: Any) -> None:
     """Follow a live settings change (kind switches, namespaces, mapping options)."""
-    running = runtime.get(app).parts.get("kube")
+    running = runtime.get(app).cluster
     if running is not None:
-        running.reconfigure(old)
+        running.reconfigure()
 
 
 def stop(app: Flask) -> None:
     """Stop every informer, withdraw their items and close the API client."""
-    running = runtime.get(app).parts.pop("kube", None)
-    if running is not None:
-        running.stop()
+    rt = runtime.get(app)
+    if rt.cluster is not None:
+        rt.cluster.stop()
+        rt.cluster = None
 
 
-def _build(chosen: client.Plan, settings: Settings, timing: Timing) -> api.Api:
+def _build(chosen: client.Plan, settings: config.Settings, timing: Timing) -> api.Api:
     from startpunkt.sources.kube import api, cluster  # imports kubernetes: only with a cluster
 
     api_client = client.build(chosen, pool_size=cluster.pool_size(settings))

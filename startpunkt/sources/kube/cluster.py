@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 import gevent
+import gevent.pool
 
 from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
@@ -55,14 +56,15 @@ class Cluster:
         readiness: Readiness,
         settings: Callable[[], Settings],
         timing: Timing,
-        greenlets: list[gevent.Greenlet],
+        tasks: gevent.pool.Group,
     ) -> None:
         self.client = client
         self.timing = timing
         self._catalog = catalog
         self._readiness = readiness
         self._settings = settings
-        self._greenlets = greenlets
+        self._tasks = tasks
+        self._mapping: tuple[object, ...] | None = None
         self.resolver = urlfrom.Resolver(
             client,
             catalog=catalog,
@@ -73,37 +75,36 @@ class Cluster:
         self.informers: dict[str, informer.Informer] = {}
 
     def start(self) -> None:
-        self._greenlets.append(self.resolver.start())
+        self._tasks.add(self.resolver.start())
         self.follow(self._settings())
 
     def follow(self, settings: Settings, *, relist: bool = False) -> None:
         """Run exactly the informers `settings` want; with `relist`, kept ones list again."""
+        self._mapping = mapping_settings(settings)
         wanted = {kinds.origin(k, ns): (k, ns) for k, ns in kinds.wanted(settings)}
         for name in self.informers.keys() - wanted.keys():
-            self._stop(self.informers.pop(name))
+            self.informers.pop(name).stop()
         if relist:
             for running in self.informers.values():
-                self._run(running, running.restart)
+                self._tasks.add(running.restart())
         for name, (kind, namespace) in wanted.items():
             if name not in self.informers:
                 self.informers[name] = new = self._informer(kind, namespace)
-                self._run(new, new.start)
+                self._tasks.add(new.start())
         if not wanted:
             log.warning("no kind is watched: every kind is switched off or no namespace selected")
 
-    def reconfigure(self, old: Settings) -> None:
+    def reconfigure(self) -> None:
         """Follow a live settings change (see the module docstring)."""
         new = self._settings()
-        self.follow(new, relist=mapping_settings(new) != mapping_settings(old))
+        self.follow(new, relist=mapping_settings(new) != self._mapping)
 
     def stop(self) -> None:
         """Stop every informer (withdrawing its items) and close the client."""
         for running in self.informers.values():
-            self._stop(running)
+            running.stop()
         self.informers.clear()
         self.resolver.stop()
-        if self.resolver.greenlet in self._greenlets:
-            self._greenlets.remove(self.resolver.greenlet)
         self.client.close()
 
     def _informer(self, kind: kinds.Kind, namespace: str | None) -> informer.Informer:
@@ -117,14 +118,3 @@ class Cluster:
             resolver=self.resolver,
             timing=self.timing,
         )
-
-    def _run(self, running: informer.Informer, start: Callable[[], gevent.Greenlet]) -> None:
-        """(Re)start an informer, keeping the app's list of background greenlets current."""
-        if running.greenlet in self._greenlets:
-            self._greenlets.remove(running.greenlet)
-        self._greenlets.append(start())
-
-    def _stop(self, running: informer.Informer) -> None:
-        if running.greenlet in self._greenlets:
-            self._greenlets.remove(running.greenlet)
-        running.stop()

@@ -164,7 +164,7 @@ def start_app(
     for app in apps:
         kube_source.stop(app)
         rt = runtime.get(app)
-        gevent.killall(rt.greenlets, timeout=5)
+        gevent.killall(list(rt.tasks), timeout=5)
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def kube() -> SimpleNamespace:
         Signals=Signals,
         catalog=lambda app: runtime.get(app).catalog,
         readiness=lambda app: runtime.get(app).readiness,
-        cluster=lambda app: runtime.get(app).parts["kube"],
+        cluster=lambda app: runtime.get(app).cluster,
     )
 
 

@@ -80,7 +80,7 @@ def test_zero_config_start_is_instant_and_uses_no_cluster(monkeypatch, tmp_path)
 
     assert used is False
     assert time.perf_counter() - started < 0.05
-    assert "kube" not in runtime.get(app).parts
+    assert runtime.get(app).cluster is None
     assert runtime.get(app).readiness.sources() == {}
 
 

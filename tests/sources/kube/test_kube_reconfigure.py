@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from startpunkt import runtime
+from startpunkt import runtime, signals
 from startpunkt.config import KindSettings, SwitchSettings
-from startpunkt.sources import kube as kube_source
 
 
 def reload(app, **sections) -> None:
-    """What the config reloader does: new settings, then `reconfigure` with the old ones."""
+    """What the config reloader does: new settings, then `config_changed` to every part."""
     rt = runtime.get(app)
-    old = rt.settings
-    rt.settings = dataclasses.replace(old, **sections)
-    kube_source.reconfigure(app, old)
+    rt.settings = dataclasses.replace(rt.settings, **sections)
+    signals.config_changed.send(app, config=rt.settings)
 
 
 def test_switching_a_kind_off_and_on_withdraws_and_lists_it(kubeapi, start_app, kube):
