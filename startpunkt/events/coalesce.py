@@ -1,13 +1,12 @@
 """Debounce: fold the changes to one object inside `eventDebounceMs` into one event.
 
 A window opens at an object's first change and closes `window` seconds later; the event sent
-then describes the difference between what clients last heard and the final state, as
-`payloads.classify` names it (added then removed: nothing; removed then added: UPDATED; only
-availability differs: STATUS_CHANGED). That is a trailing-edge debounce whose maximum wait
-equals the window, so a steady stream of changes to one object still yields an event per window
-and no final state is ever lost. When more than
-`burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get one RESYNC
-instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
+then is what `payloads.classify` makes of what clients last heard and the final state (added
+then removed: nothing; removed then added: UPDATED; only availability differs: STATUS_CHANGED).
+That is a trailing-edge debounce whose maximum wait equals the window, so a steady stream of
+changes to one object still yields an event per window and no final state is ever lost. When
+more than `burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get
+one RESYNC instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
 """
 
 from __future__ import annotations
