@@ -20,7 +20,7 @@ from gevent.queue import Empty, Full, Queue  # noqa: E402
 
 import startpunkt  # noqa: E402
 from startpunkt import model, runtime, signals, sse  # noqa: E402
-from startpunkt.events import kinds  # noqa: E402
+from startpunkt.events import payloads  # noqa: E402
 
 app = startpunkt.create_app()
 rt = runtime.get(app)
@@ -37,21 +37,23 @@ def publish(kind: str, item: model.Item) -> None:
             queue.put((None, None))  # never blocks: the get side drains first
 
 
-def on_added(sender: Any, *, item: model.Item, **_: Any) -> None:
-    publish("APPLICATION_ADDED", item)
+APPLICATION_EVENTS = frozenset(
+    {
+        payloads.EventType.APPLICATION_ADDED,
+        payloads.EventType.APPLICATION_UPDATED,
+        payloads.EventType.APPLICATION_REMOVED,
+    }
+)
+"""What the yardstick sends: application changes, each with the full object."""
 
 
-def on_updated(sender: Any, *, item: model.Item, **_: Any) -> None:
-    publish("APPLICATION_UPDATED", item)
+def on_change(sender: Any, *, old: model.Item | None, new: model.Item | None, **_: Any) -> None:
+    for kind, item in payloads.classify(old, new):
+        if kind in APPLICATION_EVENTS:
+            publish(kind.value, item)
 
 
-def on_removed(sender: Any, *, item: model.Item, **_: Any) -> None:
-    publish("APPLICATION_REMOVED", item)
-
-
-signals.application_added.connect(on_added, sender=rt.catalog)
-signals.application_updated.connect(on_updated, sender=rt.catalog)
-signals.application_removed.connect(on_removed, sender=rt.catalog)
+signals.item_changed.connect(on_change, sender=rt.catalog)
 
 
 @app.get("/baseline/stream")
@@ -63,18 +65,18 @@ def stream() -> Response:
     def frames() -> Iterator[bytes]:
         try:
             yield sse.encode(retry=settings.retry_ms)
-            yield kinds.frame(kinds.EventType.HEARTBEAT, None, event_id=None)
+            yield payloads.frame(payloads.EventType.HEARTBEAT, None, event_id=None)
             while True:
                 try:
                     kind, item = queue.get(timeout=settings.heartbeat_interval)
                 except Empty:
-                    yield kinds.frame(kinds.EventType.HEARTBEAT, None, event_id=None)
+                    yield payloads.frame(payloads.EventType.HEARTBEAT, None, event_id=None)
                     continue
                 if kind is None:
                     return
                 envelope = {
                     "type": kind,
-                    "timestamp": kinds.timestamp(),
+                    "timestamp": payloads.timestamp(),
                     "data": model.to_json(item),
                 }
                 yield sse.encode(event=kind, data=json.dumps(envelope, separators=(",", ":")))

@@ -2,8 +2,8 @@
 
 Sources write items under an *origin* (one informer, one manifest file) so that each can replace
 its own share wholesale after a re-list or a re-read. Every real change, compared by content, is
-announced through `startpunkt.signals`; REST, the page and the event stream all read the same
-immutable `Snapshot`, so they never disagree.
+announced once, as `signals.item_changed` with the item before and after; REST, the page and
+the event stream all read the same immutable `Snapshot`, so they never disagree.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Snapshot:
 
 
 class Catalog:
-    """Current items by origin, merged into one view; sends a signal for each real change.
+    """Current items by origin, merged into one view; sends `item_changed` per real change.
 
     Not thread-safe by design: everything runs in greenlets of one gevent hub, and no method
     yields, so each call is atomic with respect to the others.
@@ -201,24 +201,6 @@ class Catalog:
             return
         self._version += 1
         self._snapshot = None
+        # Sent once the view is whole again, so a receiver reading the catalog sees every change.
         for old, new in changes:
-            _announce(self, old, new)
-
-
-def _announce(catalog: Catalog, old: Item | None, new: Item | None) -> None:
-    """Send the one signal that describes the change from `old` to `new`."""
-    is_app = isinstance(new or old, Application)
-    if old is None:
-        signal = signals.application_added if is_app else signals.bookmark_added
-        signal.send(catalog, item=new)
-    elif new is None:
-        signal = signals.application_removed if is_app else signals.bookmark_removed
-        signal.send(catalog, item=old)
-    elif type(old) is not type(new):
-        _announce(catalog, old, None)
-        _announce(catalog, None, new)
-    elif is_app and dataclasses.replace(old, available=new.available) == new:
-        signals.status_changed.send(catalog, item=new, previous=old)
-    else:
-        signal = signals.application_updated if is_app else signals.bookmark_updated
-        signal.send(catalog, item=new, previous=old)
+            signals.item_changed.send(self, old=old, new=new)

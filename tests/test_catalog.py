@@ -8,6 +8,7 @@ import pytest
 
 from startpunkt import signals
 from startpunkt.catalog import Catalog, group_items, sort_key
+from startpunkt.events import payloads
 from startpunkt.model import Application, Bookmark
 from testkit import items
 
@@ -22,28 +23,16 @@ def mark(name: str, *, group: str = "links", **kw: object) -> Bookmark:
 
 @pytest.fixture
 def heard():
-    """Every signal the catalog sends, as (signal name, item name)."""
+    """Every signal the catalog sends, one entry each: (what `classify` calls it, item name)."""
     log: list[tuple[str, str]] = []
-    names = (
-        "application_added",
-        "application_updated",
-        "application_removed",
-        "bookmark_added",
-        "bookmark_updated",
-        "bookmark_removed",
-        "status_changed",
-    )
-    receivers = []
-    for name in names:
 
-        def receiver(sender, *, item, name=name, **_):
-            log.append((name, item.name))
+    def receiver(sender, *, old, new, **_):
+        names = [kind.value.lower() for kind, _ in payloads.classify(old, new)]
+        log.append(("+".join(names) or "no change", (new or old).name))
 
-        receivers.append(receiver)
-        getattr(signals, name).connect(receiver)
+    signals.item_changed.connect(receiver)
     yield log
-    for name, receiver in zip(names, receivers, strict=True):
-        getattr(signals, name).disconnect(receiver)
+    signals.item_changed.disconnect(receiver)
 
 
 def test_put_update_discard_each_announce_once(heard):
@@ -109,6 +98,13 @@ def test_bookmarks_use_bookmark_signals(heard):
     c.put("o", mark("m", info="x"))
     c.drop("o")
     assert heard == [("bookmark_added", "m"), ("bookmark_updated", "m"), ("bookmark_removed", "m")]
+
+
+def test_an_item_changing_type_is_one_signal_carrying_both(heard):
+    c = Catalog()
+    c.put("o", app("a"))
+    c.put("o", mark("a", source="Ingress"))
+    assert heard == [("application_added", "a"), ("application_removed+bookmark_added", "a")]
 
 
 def test_availability_change_is_a_status_change_not_an_update(heard):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from startpunkt.model import Application, Bookmark, UrlFrom, item_id, split_tags, to_json
+from startpunkt.model import Application, UrlFrom, item_id, split_tags, to_json
+from testkit import items
 
 
 def test_to_json_uses_camel_case_and_omits_empty_fields():
@@ -38,15 +39,7 @@ def test_to_json_uses_camel_case_and_omits_empty_fields():
 
 
 def test_bookmark_json():
-    mark = Bookmark(
-        id="bookmark/default/docs",
-        name="Docs",
-        group="Links",
-        namespace="default",
-        resource_name="docs",
-        source="Bookmark",
-        url="https://docs.example.com",
-    )
+    mark = items.bookmark("Docs", "Links", resource_name="docs", url="https://docs.example.com")
     assert to_json(mark)["resourceName"] == "docs"
     assert "icon" not in to_json(mark)
 

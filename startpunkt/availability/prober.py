@@ -20,7 +20,7 @@ import gevent.event
 import gevent.pool
 import urllib3
 
-from startpunkt import metrics, signals
+from startpunkt import metrics, model, signals
 from startpunkt.availability import probe
 from startpunkt.catalog import Catalog
 from startpunkt.config import AvailabilitySettings
@@ -95,8 +95,7 @@ class Prober:
     def run(self) -> None:
         """The prober's greenlet: dispatch due probes until killed."""
         self._start = time.monotonic() + self._start_delay
-        for signal in (signals.application_added, signals.application_updated):
-            signal.connect(self._on_application, sender=self._catalog)
+        signals.item_changed.connect(self._on_item, sender=self._catalog)
         try:
             while True:
                 try:
@@ -105,8 +104,7 @@ class Prober:
                     log.exception("availability prober step failed; retrying")
                     gevent.sleep(ERROR_PAUSE)
         finally:
-            for signal in (signals.application_added, signals.application_updated):
-                signal.disconnect(self._on_application, sender=self._catalog)
+            signals.item_changed.disconnect(self._on_item, sender=self._catalog)
             # Probes in flight end by their deadline; with no schedule their results are dropped.
             # (Killing them could interrupt a connect(), whose socket urllib3 would then leak.)
             self._urls.clear()
@@ -236,7 +234,7 @@ class Prober:
         """Look at the settings and the schedule now (the settings changed)."""
         self._wake.set()
 
-    def _on_application(self, sender: Any, *, item: Any, **_: Any) -> None:
+    def _on_item(self, sender: Any, *, new: model.Item | None, **_: Any) -> None:
         """A new or changed application may bring a new URL: look soon, not next interval."""
-        if item.url and item.url not in self._urls:
+        if isinstance(new, model.Application) and new.url and new.url not in self._urls:
             self._wake.set()

@@ -1,9 +1,10 @@
 """Real-time events: catalog changes → debounced events → every open SSE stream (SPEC §4).
 
-`feed` receives the catalog's and the config watcher's signals, `coalesce` folds changes per
-object, `broadcaster` numbers, serialises once and fans out through the shared log of `replay`,
-waking streams with `parking`; a `subscriber` is one stream's cursor into that log, and `kinds`
-says what each event carries. `web/stream.py` serves it; docs/ARCHITECTURE.md tells the story.
+`feed` passes the catalog's `item_changed` and the config watcher's signal on, `coalesce` folds
+changes per object, `broadcaster` numbers, serialises once and fans out through the shared log
+of `replay`, waking streams with `parking`; a `subscriber` is one stream's cursor into that log,
+and `payloads` says what a change is and what each event carries. `web/stream.py` serves it;
+docs/ARCHITECTURE.md tells the story.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Flask
 from startpunkt import runtime
 from startpunkt.events.broadcaster import EventBroadcaster
 from startpunkt.events.feed import Feed
-from startpunkt.events.kinds import EventType
+from startpunkt.events.payloads import EventType
 from startpunkt.events.subscriber import Refused, Subscriber
 
 __all__ = ["EventBroadcaster", "EventType", "Feed", "Refused", "Subscriber", "init_app"]

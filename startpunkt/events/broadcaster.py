@@ -24,8 +24,8 @@ import greenlet
 
 from startpunkt import metrics, sse
 from startpunkt.config import RealtimeSettings
-from startpunkt.events import coalesce, kinds, parking, replay, subscriber
-from startpunkt.events.kinds import EventType
+from startpunkt.events import coalesce, parking, payloads, replay, subscriber
+from startpunkt.events.payloads import EventType
 from startpunkt.events.subscriber import Refused, Subscriber
 from startpunkt.model import Item
 
@@ -83,7 +83,7 @@ class EventBroadcaster:
             self._heartbeat()
             return None
         event_id = replay.format_id(self.epoch, self._log.head + 1)
-        self._log.append(kinds.frame(kind, data, event_id=event_id), keep=self._retention())
+        self._log.append(payloads.frame(kind, data, event_id=event_id), keep=self._retention())
         metrics.events_published.labels(kind.value).inc()
         self._parking.wake_all()
         return event_id
@@ -108,7 +108,7 @@ class EventBroadcaster:
 
     def _heartbeat(self) -> None:
         self._beat += 1
-        self._beat_frame = kinds.frame(EventType.HEARTBEAT, None, event_id=None)
+        self._beat_frame = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
         metrics.events_published.labels(EventType.HEARTBEAT.value).inc()
         self._parking.wake_all()
 
@@ -150,10 +150,12 @@ class EventBroadcaster:
         """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""
         if start.resync is None:
             position = replay.format_id(self.epoch, start.cursor - 1)
-            return kinds.frame(EventType.HEARTBEAT, None, event_id=position)
+            return payloads.frame(EventType.HEARTBEAT, None, event_id=position)
         # No id on this heartbeat: a client cut off right after it must still see the RESYNC.
-        heartbeat = kinds.frame(EventType.HEARTBEAT, None, event_id=None)
-        return heartbeat + kinds.frame(*kinds.resync(start.resync), event_id=self.last_event_id())
+        heartbeat = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
+        return heartbeat + payloads.frame(
+            *payloads.resync(start.resync), event_id=self.last_event_id()
+        )
 
     def _refuse(self, reason: str, retry_after: int) -> Refused:
         metrics.streams_rejected.labels(reason).inc()

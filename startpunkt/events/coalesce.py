@@ -1,24 +1,22 @@
 """Debounce: fold the changes to one object inside `eventDebounceMs` into one event.
 
 A window opens at an object's first change and closes `window` seconds later; the event sent
-then describes the difference between what clients last heard and the final state (added then
-removed: nothing; removed then added: UPDATED; only availability differs: STATUS_CHANGED). That is
-a trailing-edge debounce whose maximum wait equals the window, so a steady stream of changes to
-one object still yields an event per window and no final state is ever lost. When more than
-`burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get one RESYNC
-instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
+then is what `payloads.classify` makes of what clients last heard and the final state (added
+then removed: nothing; removed then added: UPDATED; only availability differs: STATUS_CHANGED).
+That is a trailing-edge debounce whose maximum wait equals the window, so a steady stream of
+changes to one object still yields an event per window and no final state is ever lost. When
+more than `burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get
+one RESYNC instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from startpunkt.events import kinds
-from startpunkt.events.kinds import Event, EventType
-from startpunkt.model import Application, Item
+from startpunkt import model
+from startpunkt.events import payloads
 
 BURST_LIMIT = 1000
 """Above this many pending objects one RESYNC (a refetch) is cheaper than the events."""
@@ -26,9 +24,9 @@ BURST_LIMIT = 1000
 
 @dataclass
 class _Pending:
-    known: Item | None
+    known: model.Item | None
     """What clients were last told about the object (None: nothing, or that it was removed)."""
-    latest: Item | None
+    latest: model.Item | None
     """The catalog's current state (None: removed)."""
     due: float
 
@@ -45,7 +43,9 @@ class Coalescer:
     def __len__(self) -> int:
         return len(self._items) + (self._config is not None) + (self._resync_due is not None)
 
-    def change(self, old: Item | None, new: Item | None, *, now: float, window: float) -> None:
+    def change(
+        self, old: model.Item | None, new: model.Item | None, *, now: float, window: float
+    ) -> None:
         """Record that an object went from `old` to `new` (None: absent)."""
         item = new or old
         if item is None or self._resync_due is not None:
@@ -71,36 +71,20 @@ class Coalescer:
             dues.append(next(iter(self._items.values())).due)
         return min(dues) if dues else None
 
-    def take_due(self, now: float) -> list[Event]:
+    def take_due(self, now: float) -> list[payloads.Event]:
         """The events of every window closed by `now`, oldest first."""
-        events: list[Event] = []
+        events: list[payloads.Event] = []
         if self._resync_due is not None and self._resync_due <= now:
-            events.append(kinds.resync("burst"))
+            events.append(payloads.resync("burst"))
             self._resync_due = None
         while self._items:
             item_id, pending = next(iter(self._items.items()))
             if pending.due > now:
                 break
             del self._items[item_id]
-            events.extend(difference(pending.known, pending.latest))
+            for kind, item in payloads.classify(pending.known, pending.latest):
+                events.append((kind, payloads.payload(kind, item)))
         if self._config is not None and self._config[1] <= now:
-            events.append((EventType.CONFIG_CHANGED, self._config[0]))
+            events.append((payloads.EventType.CONFIG_CHANGED, self._config[0]))
             self._config = None
         return events
-
-
-def difference(known: Item | None, latest: Item | None) -> list[Event]:
-    """The events that take a client from `known` to `latest`."""
-    if known is None:
-        return [] if latest is None else [kinds.added(latest)]
-    if latest is None:
-        return [kinds.removed(known)]
-    if known == latest:
-        return []
-    if type(known) is not type(latest):
-        return [kinds.removed(known), kinds.added(latest)]
-    if isinstance(latest, Application) and (
-        dataclasses.replace(known, available=latest.available) == latest
-    ):
-        return [kinds.status_changed(latest)]
-    return [kinds.updated(latest)]

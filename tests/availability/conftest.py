@@ -26,6 +26,7 @@ import startpunkt
 from startpunkt import availability, config, readiness, runtime, signals
 from startpunkt.availability import prober as prober_module
 from startpunkt.catalog import Catalog
+from startpunkt.events import payloads
 from startpunkt.model import Application
 from testkit import items, live
 
@@ -192,6 +193,19 @@ def probes(prober: prober_module.Prober, url: str) -> int:
     """How many probes of `url` have ended (0 while it is not scheduled)."""
     state = prober.urls().get(url)
     return state.probes if state else 0
+
+
+def status_changes(catalog: Catalog) -> tuple[list[Application], Callable[..., None]]:
+    """Each application whose status `catalog` changes from now, and the receiver to disconnect."""
+    seen: list[Application] = []
+
+    def receive(sender: Any, *, old: Any, new: Any, **_: Any) -> None:
+        for kind, item in payloads.classify(old, new):
+            if kind is payloads.EventType.STATUS_CHANGED:
+                seen.append(item)
+
+    signals.item_changed.connect(receive, sender=catalog)
+    return seen, receive
 
 
 @pytest.fixture

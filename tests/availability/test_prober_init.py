@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import gevent
 import pytest
@@ -13,9 +12,15 @@ import startpunkt
 from startpunkt import availability, runtime, signals
 from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
-from startpunkt.model import Application
 from testkit import wait
-from tests.availability.conftest import Site, application, make_app, probes, set_availability
+from tests.availability.conftest import (
+    Site,
+    application,
+    make_app,
+    probes,
+    set_availability,
+    status_changes,
+)
 
 
 @pytest.fixture
@@ -25,16 +30,6 @@ def started() -> Iterator[list[Flask]]:
     yield apps
     for app in apps:
         gevent.killall(list(runtime.get(app).tasks))
-
-
-def status_changes(catalog: Catalog) -> tuple[list[Application], Callable[..., None]]:
-    seen: list[Application] = []
-
-    def receive(sender: Any, *, item: Application, **_: Any) -> None:
-        seen.append(item)
-
-    signals.status_changed.connect(receive, sender=catalog)
-    return seen, receive
 
 
 def test_init_app_starts_the_prober(site: Site, started: list[Flask]) -> None:
@@ -87,7 +82,7 @@ def test_switching_off_live_makes_everything_available(
     wait.wait_for(lambda: len(changes) == 3, timeout=2, what="probing again")
     assert [a.available for a in changes] == [False, True, False]
     assert site.count("/status/500") == hits + 1 == probes(prober, url) + hits
-    signals.status_changed.disconnect(receiver, sender=catalog)
+    signals.item_changed.disconnect(receiver, sender=catalog)
 
 
 def test_enabling_live_starts_the_prober(site: Site, started: list[Flask]) -> None:

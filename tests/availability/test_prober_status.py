@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -14,7 +13,7 @@ from startpunkt.availability.prober import Prober
 from startpunkt.catalog import Catalog
 from startpunkt.model import Application
 from testkit import wait
-from tests.availability.conftest import Site, application, make_app, probes
+from tests.availability.conftest import Site, application, make_app, probes, status_changes
 
 StartProber = Callable[..., Prober]
 
@@ -26,15 +25,10 @@ def catalog() -> Catalog:
 
 @pytest.fixture
 def changes(catalog: Catalog) -> Iterator[list[Application]]:
-    """Every application sent with `status_changed` by this test's catalog."""
-    seen: list[Application] = []
-
-    def receive(sender: Any, *, item: Application, **_: Any) -> None:
-        seen.append(item)
-
-    signals.status_changed.connect(receive, sender=catalog)
+    """Every application whose status this test's catalog changes."""
+    seen, receive = status_changes(catalog)
     yield seen
-    signals.status_changed.disconnect(receive, sender=catalog)
+    signals.item_changed.disconnect(receive, sender=catalog)
 
 
 def available(catalog: Catalog, name: str) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from startpunkt.config import RealtimeSettings
-from startpunkt.events import EventBroadcaster, EventType, Subscriber, kinds
+from startpunkt.events import EventBroadcaster, EventType, Subscriber, payloads
 from testkit import sse, wait
 
 
@@ -65,13 +65,13 @@ def test_each_event_is_serialised_once_for_all_clients(
     ]
     wait.wait_for(lambda: all(r.messages for r in readers), timeout=5.0)
     calls: list[EventType] = []
-    original = kinds.frame
+    original = payloads.frame
 
     def counting(kind: EventType, *args: object, **kwargs: object) -> bytes:
         calls.append(kind)
         return original(kind, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(kinds, "frame", counting)
+    monkeypatch.setattr(payloads, "frame", counting)
     broadcaster.broadcast_event(EventType.RESYNC, {"reason": "test"})
     wait.wait_for(lambda: all(r.events() == ["RESYNC"] for r in readers), timeout=5.0)
     assert calls == [EventType.RESYNC]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from startpunkt import model
-from startpunkt.events.coalesce import Coalescer, difference
-from startpunkt.events.kinds import EventType
+from startpunkt.events.coalesce import Coalescer
+from startpunkt.events.payloads import EventType
 from testkit import items
 
 W = 0.5
@@ -184,10 +184,3 @@ def test_zero_window_is_due_at_once() -> None:
     c.change(None, app(), now=5.0, window=0.0)
     assert c.next_due() == 5.0
     assert types(c.take_due(5.0)) == [EventType.APPLICATION_ADDED]
-
-
-def test_difference_of_kind_change_is_removed_then_added() -> None:
-    assert types(difference(app(), mark())) == [
-        EventType.APPLICATION_REMOVED,
-        EventType.BOOKMARK_ADDED,
-    ]

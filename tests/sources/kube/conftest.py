@@ -22,6 +22,7 @@ from flask import Flask
 from startpunkt import create_app, runtime, signals
 from startpunkt.catalog import Catalog
 from startpunkt.config import KubernetesSettings, Settings
+from startpunkt.events import payloads
 from startpunkt.sources import kube as kube_source
 from startpunkt.sources.kube.timing import Timing
 from testkit import snapshot, wait
@@ -77,25 +78,16 @@ def application(
 
 
 class Signals:
-    """Counts the catalog's change signals, by type, with the ids they carried."""
-
-    TYPES = ("added", "updated", "removed")
+    """The catalog's changes as (added/updated/removed, item id), as `classify` names them."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.seen: list[tuple[str, str]] = []
-        self._receivers = []
-        for kind in ("application", "bookmark"):
-            for change in self.TYPES:
-                signal = getattr(signals, f"{kind}_{change}")
-                receiver = self._receiver(change)
-                signal.connect(receiver, sender=catalog)
-                self._receivers.append(receiver)
+        signals.item_changed.connect(self._receive, sender=catalog)
 
-    def _receiver(self, change: str) -> Callable[..., None]:
-        def receive(sender: object, *, item: Any, **_: Any) -> None:
-            self.seen.append((change, item.id))
-
-        return receive
+    def _receive(self, sender: object, *, old: Any, new: Any, **_: Any) -> None:
+        for kind, item in payloads.classify(old, new):
+            if kind is not payloads.EventType.STATUS_CHANGED:
+                self.seen.append((kind.value.rsplit("_", 1)[1].lower(), item.id))
 
     def of(self, change: str) -> list[str]:
         return sorted(i for c, i in self.seen if c == change)

@@ -1,0 +1,104 @@
+"""What an event says: its type, what a catalog change is, the data it carries, its bytes.
+
+`classify` is the one place that decides what a change is (added, removed, updated, status
+only) and which event type tells it; the coalescer and every signal receiver ask it. Clients see
+`{"type", "timestamp", "data"}` as the `data:` of an SSE message named after the type. Payloads
+are built from catalog items through `model.to_json`, so an event shows an item exactly as REST
+does. A frame is serialised once and the same bytes go to every client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from startpunkt import model, sse
+
+
+class EventType(enum.StrEnum):
+    """The ten event types of the stream (SPEC §4)."""
+
+    APPLICATION_ADDED = "APPLICATION_ADDED"
+    APPLICATION_REMOVED = "APPLICATION_REMOVED"
+    APPLICATION_UPDATED = "APPLICATION_UPDATED"
+    BOOKMARK_ADDED = "BOOKMARK_ADDED"
+    BOOKMARK_REMOVED = "BOOKMARK_REMOVED"
+    BOOKMARK_UPDATED = "BOOKMARK_UPDATED"
+    CONFIG_CHANGED = "CONFIG_CHANGED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    HEARTBEAT = "HEARTBEAT"
+    RESYNC = "RESYNC"
+    """The client must refetch everything (burst, unknown or expired Last-Event-ID)."""
+
+
+Event = tuple[EventType, Any]
+"""A type and its data, before it gets an id and bytes."""
+
+Change = tuple[EventType, model.Item]
+"""One thing a client must hear about an item: the event type and the item it describes."""
+
+_ADDED = {model.Application: EventType.APPLICATION_ADDED, model.Bookmark: EventType.BOOKMARK_ADDED}
+_UPDATED = {
+    model.Application: EventType.APPLICATION_UPDATED,
+    model.Bookmark: EventType.BOOKMARK_UPDATED,
+}
+_REMOVED = {
+    model.Application: EventType.APPLICATION_REMOVED,
+    model.Bookmark: EventType.BOOKMARK_REMOVED,
+}
+
+
+def classify(old: model.Item | None, new: model.Item | None) -> list[Change]:
+    """What going from `old` to `new` (None: absent) is, as the events that tell a client.
+
+    Nothing when they are equal; ADDED or REMOVED when one is absent; STATUS_CHANGED when only an
+    application's `available` differs; UPDATED otherwise. An id whose item changes type (an
+    Application becomes a Bookmark) is REMOVED then ADDED, since clients keep the two apart.
+    """
+    if old is None:
+        return [] if new is None else [(_ADDED[type(new)], new)]
+    if new is None:
+        return [(_REMOVED[type(old)], old)]
+    if old == new:
+        return []
+    if type(old) is not type(new):
+        return [*classify(old, None), *classify(None, new)]
+    if isinstance(new, model.Application) and (
+        dataclasses.replace(old, available=new.available) == new
+    ):
+        return [(EventType.STATUS_CHANGED, new)]
+    return [(_UPDATED[type(new)], new)]
+
+
+def payload(kind: EventType, item: model.Item) -> dict[str, Any]:
+    """The data of a `kind` event about `item` (a type `classify` returns)."""
+    if kind in _REMOVED.values():
+        # Only what a client needs to find the card.
+        return {"id": item.id, "name": item.name, "group": item.group, "namespace": item.namespace}
+    if kind is EventType.STATUS_CHANGED and isinstance(item, model.Application):
+        data = {"id": item.id, "name": item.name, "group": item.group, "url": item.url}
+        return {**data, "available": item.available}
+    return model.to_json(item)
+
+
+def resync(reason: str) -> Event:
+    return EventType.RESYNC, {"reason": reason}
+
+
+def timestamp(now: datetime | None = None) -> str:
+    """UTC, ISO 8601 with milliseconds and a `Z`: `2025-10-29T12:00:00.000Z`."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def frame(
+    kind: EventType, data: Any, *, event_id: str | None, now: datetime | None = None
+) -> bytes:
+    """The SSE bytes of one event; ASCII-only JSON, so no payload can break a line."""
+    envelope = {"type": kind.value, "timestamp": timestamp(now), "data": data}
+    return sse.encode(
+        id=event_id, event=kind.value, data=json.dumps(envelope, separators=(",", ":"))
+    )
