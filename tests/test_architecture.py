@@ -45,6 +45,7 @@ def test_every_contract_is_kept() -> None:
     [
         ("startpunkt/mappers/ingress.py", "import flask", "Mappers are pure"),
         ("startpunkt/catalog.py", "import gevent", "The model, the catalog and the SSE framing"),
+        ("startpunkt/events/coalesce.py", "import flask", "The model, the catalog and the SSE"),
         ("startpunkt/web/page.py", "from startpunkt.sources import files", "The web layer"),
         ("startpunkt/events/feed.py", "import kubernetes", "Events know the catalog's items"),
         ("startpunkt/sse.py", "from testkit import wait", "Test doubles never ship"),
