@@ -1,9 +1,14 @@
 // Cards and groups built in the browser, the same markup templates/_macros.html renders on the
-// server (same URL, colour and icon rules as startpunkt/web/page.py). Everything from the
-// cluster goes in with textContent or a validated attribute, never as HTML.
+// server. The link, colour and icon rules mirror startpunkt/safe.py pattern for pattern (change
+// both together; tests/browser/test_page_parity.py compares them). Everything from the cluster
+// goes in with textContent or a validated attribute, never as HTML.
 
-const SAFE_URL = /^https?:\/\/[^/?#\s]+\S*$/i;
-const CSS_COLOR = /^(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%\s/+-]{1,60}\))$/;
+const URL_BANNED =
+  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]/;
+const SAFE_URL =
+  /^https?:\/\/((?:[^/?#@]*@)?(?:[^/?#@:\[\]]+|\[[0-9a-f:.]+\])(?::([0-9]*))?)(?:[/?#].*)?$/i;
+const MAX_PORT = 65535;
+const COLOR = /^(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%/+ \t\n\r\f-]{1,60}\))$/;
 const ICON_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MASK_SETS = new Set(["mdi", "simple-icons"]);
 const ICONIFY = "https://api.iconify.design";
@@ -11,17 +16,20 @@ const AVATAR_HUES = [211, 262, 330, 4, 24, 142, 174, 196, 236, 286, 348, 36];
 const LETTER = /[\p{L}\p{N}]/u;
 
 export function safeUrl(url) {
-  return typeof url === "string" && SAFE_URL.test(url) ? url : null;
+  if (typeof url !== "string" || !url || URL_BANNED.test(url)) return null;
+  const match = SAFE_URL.exec(url);
+  if (!match || Number(match[2] || 0) > MAX_PORT) return null;
+  return match[1].normalize("NFKC") === match[1] ? url : null;
 }
 
 export function cssColor(value) {
   const v = typeof value === "string" ? value.trim() : "";
-  return CSS_COLOR.test(v) ? v : null;
+  return COLOR.test(v) ? v : null;
 }
 
 export function iconSource(icon) {
-  if (typeof icon !== "string" || !icon.trim()) return null;
-  icon = icon.trim();
+  icon = typeof icon === "string" ? icon.trim() : "";
+  if (!icon) return null;
   if (safeUrl(icon)) return [icon, "img"];
   const lower = icon.toLowerCase();
   const cut = lower.lastIndexOf(":");
