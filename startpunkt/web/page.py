@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template
 
-from startpunkt import config, i18n, model, runtime, safe
-from startpunkt.catalog import Group
+from startpunkt import catalog, config, i18n, model, runtime, safe
+from startpunkt.web import responses
 
 bp = Blueprint("page", __name__)
 
@@ -44,15 +44,8 @@ def index() -> Response:
 @bp.get("/<tags>")
 def tagged(tags: str) -> Response:
     if tags.lower() in RESERVED:
-        return not_found(tags)
+        return responses.not_found(f"/{tags}")
     return _render(model.split_tags(tags))
-
-
-def not_found(area: str) -> Response:
-    """JSON 404 for a first segment that belongs to another part."""
-    response = jsonify(error="not found", path=f"/{area}")
-    response.status_code = 404
-    return response
 
 
 def _render(tags: frozenset[str] | None) -> Response:
@@ -177,7 +170,7 @@ def card_view(item: model.Item) -> dict[str, Any]:
     }
 
 
-def _group_view(group: Group, section: str) -> dict[str, Any]:
+def _group_view(group: catalog.Group, section: str) -> dict[str, Any]:
     return {
         "name": group.name,
         "key": f"{section}:{group.name.lower()}",

@@ -49,3 +49,18 @@ def test_a_bad_request_names_its_reason(client):
     assert response.status_code == 400
     assert response.content_type == "application/json"
     assert "format" in response.get_json()["error"]
+
+
+def test_a_failing_stream_is_a_json_500(reference_app, monkeypatch):
+    def broken(**_: object) -> None:
+        raise RuntimeError("broadcaster exploded")
+
+    monkeypatch.setattr(runtime.get(reference_app).broadcaster, "subscribe", broken)
+    monkeypatch.setattr(reference_app.logger, "disabled", True)  # the traceback is expected
+
+    response = reference_app.test_client().get("/api/updates/stream")
+
+    assert response.status_code == 500
+    assert response.content_type == "application/json"
+    assert response.get_json()["status"] == 500
+    assert "broadcaster exploded" not in response.text
