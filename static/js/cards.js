@@ -64,10 +64,18 @@ export function avatarStyle(item) {
   return `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`;
 }
 
-function el(tag, className, text) {
+/** A new element; `text` goes in as text, never as HTML. */
+export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A `<span>` with translation `key`, marked so i18n.js re-translates it on a language change. */
+function translated(className, key, t) {
+  const node = el("span", className, t(key));
+  node.setAttribute("data-i18n", key);
   return node;
 }
 
@@ -118,11 +126,7 @@ export function buildCard(item, kind, t) {
     for (const tag of tags) box.append(el("span", "tag", tag));
     body.append(box);
   }
-  if (link && item.targetBlank) {
-    const note = el("span", "sr-only", t("link.newTab"));
-    note.setAttribute("data-i18n", "link.newTab");
-    body.append(note);
-  }
+  if (link && item.targetBlank) body.append(translated("sr-only", "link.newTab", t));
   card.append(body);
   if (kind === "app") {
     if (available) {
@@ -132,9 +136,7 @@ export function buildCard(item, kind, t) {
       dot.setAttribute("aria-hidden", "true");
       card.append(dot);
     } else {
-      const badge = el("span", "card__status card__status--down", t("status.unavailable"));
-      badge.setAttribute("data-i18n", "status.unavailable");
-      card.append(badge);
+      card.append(translated("card__status card__status--down", "status.unavailable", t));
     }
   }
   cell.append(card);
