@@ -8,7 +8,7 @@ nothing serves, to `json_errors` instead of Flask's HTML pages.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -55,7 +55,7 @@ def json_errors(bp: Blueprint, *, prefix: str | None = None) -> None:
         bp.add_url_rule(f"{prefix}/<path:rest>", "unknown", _unknown, methods=ANY_METHOD)
 
 
-def _unknown(rest: str = "") -> Response:
+def _unknown(rest: str = "") -> NoReturn:
     """404 for a path nothing serves; 405 when a route serves it, but only for GET."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
