@@ -3,7 +3,7 @@
 Annotations are strings, custom resource fields are typed, and hand-written YAML files hold
 anything; each coercion accepts the reasonable spellings, and for anything else records a
 problem and falls back (to nothing, or to the default location) so the rest of the object
-is still served.
+is still served. Icons and colours follow `startpunkt.safe`, the rules the page applies too.
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from startpunkt import model
-from startpunkt.mappers import results, urls
+from startpunkt import model, safe
+from startpunkt.mappers import results
 
 _INT32 = 2**31 - 1
 """The reference parsed locations as Java ints; larger values are typos, not sort keys."""
 _INTEGER = re.compile(r"[+-]?\d+")
-_ICON_NAME = re.compile(r"[A-Za-z0-9][\w.-]*(:[A-Za-z0-9][\w.-]*)?")
-"""`home`, `mdi:home-assistant`, `simple-icons:github`: names the page looks up, never loads."""
-_COLOR = re.compile(r"[#A-Za-z0-9(),.%/\s-]{1,64}")
-"""Colour names, hex, rgb()/hsl(): nothing that could end a CSS declaration."""
 
 
 def text(value: Any, *, field: str, report: results.Report) -> str | None:
@@ -65,9 +61,9 @@ def location(value: Any, *, field: str, report: results.Report) -> int:
 
 
 def icon(value: Any, *, field: str, report: results.Report) -> str | None:
-    """An icon name (`mdi:home`, `home`) or an absolute http(s) image URL."""
+    """An icon the page can draw (`safe.icon_source`): `mdi:home`, `home`, an http(s) image URL."""
     name = text(value, field=field, report=report)
-    if name is None or _ICON_NAME.fullmatch(name) or urls.safe(name):
+    if name is None or safe.icon_source(name):
         return name
     report.bad_field(
         field, f"{results.show(name)} is neither an icon name nor an http(s) URL, ignored"
@@ -76,9 +72,9 @@ def icon(value: Any, *, field: str, report: results.Report) -> str | None:
 
 
 def color(value: Any, *, field: str, report: results.Report) -> str | None:
-    """A CSS colour value."""
+    """A CSS colour the page can use as it is (`safe.color`): hex, a name, rgb()/hsl()."""
     name = text(value, field=field, report=report)
-    if name is None or _COLOR.fullmatch(name):
+    if name is None or safe.color(name):
         return name
     report.bad_field(field, f"{results.show(name)} is not a colour, ignored")
     return None

@@ -18,7 +18,7 @@ _LITERAL_MATCHES = ("PathPrefix", "Exact")
 def derived_url(spec: dict[str, Any], *, scheme: str) -> str | None:
     """`scheme://` and `spec.hostnames[0]`, plus the first literal path; None without a host."""
     hostnames = shapes.sequence(spec.get("hostnames"))
-    base = urls.origin(scheme, hostnames[0]) if hostnames else None
+    base = urls.base_url(scheme, hostnames[0]) if hostnames else None
     if base is None:
         return None
     return base + (first_path(spec) or "")

@@ -19,7 +19,7 @@ def derived_url(spec: dict[str, Any]) -> str | None:
         return None
     rule = shapes.mapping(rules[0])
     host = rule.get("host")
-    base = urls.origin("https" if tls_covers(spec, host) else "http", host)
+    base = urls.base_url("https" if tls_covers(spec, host) else "http", host)
     if base is None:
         return None
     paths = shapes.sequence(shapes.mapping(rule.get("http")).get("paths"))

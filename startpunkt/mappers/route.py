@@ -14,7 +14,7 @@ from startpunkt.mappers import urls
 
 def derived_url(spec: dict[str, Any]) -> str | None:
     """The scheme and `spec.host`, plus a plain `spec.path`; None without a usable host."""
-    base = urls.origin("https" if isinstance(spec.get("tls"), dict) else "http", spec.get("host"))
+    base = urls.base_url("https" if isinstance(spec.get("tls"), dict) else "http", spec.get("host"))
     if base is None:
         return None
     return base + (urls.plain_path(spec.get("path")) or "")

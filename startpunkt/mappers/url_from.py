@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import Any
 
-from startpunkt import model
+from startpunkt import model, safe
 from startpunkt.mappers import fields, results, urls
 
 _REQUIRED = ("apiVersion", "kind", "name", "property")
@@ -117,7 +117,7 @@ def apply(app: model.Application, target: dict[str, Any] | None) -> results.Mapp
         report.bad_field("urlFrom", f"{where} not found, using url")
     elif value is None:
         report.bad_field("urlFrom", f"{where} has no value at {ref.property}, using url")
-    elif not urls.safe(value):
+    elif not safe.url(value):
         report.bad_field(
             "urlFrom", f"{where} gives {results.show(value)}, not an http(s) URL; using url"
         )

@@ -1,7 +1,7 @@
-"""Building item URLs, and refusing every URL a browser should not follow.
+"""Building item URLs, and dropping every URL a browser should not follow.
 
-Only absolute `http`/`https` URLs reach clients: an annotation or resource author is not trusted,
-so `javascript:`, `data:`, `ftp:` or relative links are dropped with a problem. Derived URLs are
+Only what `startpunkt.safe.url` accepts (absolute `http`/`https` URLs) reaches clients, so
+`javascript:`, `data:`, `ftp:` or relative links are dropped with a problem. Derived URLs are
 assembled from a scheme, a host and a plain path; wildcard hosts and regex paths give nothing.
 """
 
@@ -9,30 +9,15 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from startpunkt import safe
 from startpunkt.mappers import results
 
 SCHEMES = ("http", "https")
-_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\\<>\"`]")
-"""Whitespace and control characters (browsers silently drop some, which hides schemes), and
-characters that are never valid unencoded in a URL."""
 _HOST = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?(:\d{1,5})?")
 """A DNS name or IPv4 address with an optional port; `*.example.com` is not a host."""
 _PLAIN_PATH = re.compile(r"/[\w.~%!&',;=:@/-]*")
 """A path meant literally: no regex syntax such as `(`, `*`, `$` or `[`."""
-
-
-def safe(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    if _UNSAFE_CHARS.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return False
-    return parts.scheme.lower() in SCHEMES and bool(parts.hostname)
 
 
 def link(value: Any, *, field: str, report: results.Report) -> str | None:
@@ -45,17 +30,17 @@ def link(value: Any, *, field: str, report: results.Report) -> str | None:
     url = value.strip()
     if not url:
         return None
-    if safe(url):
+    if safe.url(url):
         return url
     report.bad_field(field, f"{results.show(url)} is not an absolute http(s) URL, dropped")
     return None
 
 
-def origin(scheme: str, host: Any) -> str | None:
+def base_url(scheme: str, host: Any) -> str | None:
     """`scheme://host`, or None when the host is missing, a wildcard or not a host."""
     if scheme.lower() not in SCHEMES or not isinstance(host, str) or not _HOST.fullmatch(host):
         return None
-    return f"{scheme.lower()}://{host}"
+    return safe.url(f"{scheme.lower()}://{host}")  # refuses a port past 65535
 
 
 def plain_path(path: Any) -> str | None:
@@ -78,7 +63,7 @@ def with_root_path(
     if url is None or not root_path:
         return url
     joined = join_root_path(url, root_path)
-    if safe(joined):
+    if safe.url(joined):
         return joined
     report.bad_field(field, f"{results.show(root_path)} cannot be appended to the URL, ignored")
     return url

@@ -15,4 +15,4 @@ from startpunkt.mappers import shapes, urls
 def derived_url(spec: dict[str, Any], *, scheme: str) -> str | None:
     """`scheme://` and `spec.hosts[0]`; None for no host or a wildcard host."""
     hosts = shapes.sequence(spec.get("hosts"))
-    return urls.origin(scheme, hosts[0]) if hosts else None
+    return urls.base_url(scheme, hosts[0]) if hosts else None

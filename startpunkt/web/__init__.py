@@ -1,7 +1,8 @@
 """The HTTP face of startpunkt: blueprints by audience.
 
 `api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `health`
-(probes and metrics). Views read the catalog snapshot, never Kubernetes objects.
+(probes and metrics); `responses` holds the JSON answers and errors they share. Views read the
+catalog snapshot, never Kubernetes objects.
 """
 
 from __future__ import annotations

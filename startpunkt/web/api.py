@@ -9,24 +9,22 @@ answers JSON (`{"error": ..., "status": ...}`), including paths nothing serves.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import NotFound
 
 from startpunkt import catalog, config, i18n, model, runtime
+from startpunkt.web import responses
 
 bp = Blueprint("api", __name__)
+responses.json_errors(bp, prefix="/api")  # the page owns `/<tags>`: `/api/…` must never reach it
 
 MAX_CACHED_BODIES = 32
 """Serialised lists kept per catalog version (each up to ~330 KiB at 1,000 apps); more tag
 combinations than this are rebuilt."""
-
-JSON = "application/json"
-ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 _PONGS = {
     "apps": "Application",
@@ -64,53 +62,13 @@ class BodyCache:
         if body is None:
             if len(self._bodies) >= MAX_CACHED_BODIES:
                 del self._bodies[next(iter(self._bodies))]
-            body = self._bodies[key] = dumps(build())
+            body = self._bodies[key] = responses.dumps(build())
         return body
 
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     runtime.get(state.app).api_bodies = BodyCache()
-
-
-def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def json_response(body: bytes | Any, *, status: int = 200, etag: str | None = None) -> Response:
-    """A JSON answer that browsers revalidate before reuse."""
-    data = body if isinstance(body, bytes) else dumps(body)
-    response = Response(data, status=status, mimetype=JSON)
-    response.headers["Cache-Control"] = "no-cache"
-    if etag is not None:
-        response.set_etag(etag)
-    return response
-
-
-def error_response(exc: HTTPException) -> Response:
-    """`{"error": reason, "status": code}`, keeping the error's headers (Allow, Retry-After)."""
-    code = exc.code or 500
-    response = json_response({"error": exc.description or exc.name, "status": code}, status=code)
-    for name, value in exc.get_headers():
-        if name.lower() != "content-type":
-            response.headers[name] = value
-    return response
-
-
-def unrouted() -> HTTPException:
-    """404 for a path nothing serves; 405 when a route serves it, but only for GET."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        rule, _ = adapter.match(method="GET", return_rule=True)
-    except HTTPException:
-        rule = None
-    if rule is None or rule.endpoint == request.endpoint:
-        return NotFound(f"Nothing is served at {request.path}.")
-    return MethodNotAllowed(valid_methods=sorted(rule.methods or ()))
-
-
-bp.register_error_handler(HTTPException, error_response)
 
 
 @bp.after_request
@@ -159,7 +117,7 @@ def _list_answer(kind: str, tags: str = "") -> Response:
             (kind, wanted),
             lambda: _groups(snapshot.application_groups(wanted), "applications"),
         )
-    return json_response(body, etag=etag)
+    return responses.json_response(body, etag=etag)
 
 
 @bp.get("/api/apps")
@@ -185,7 +143,7 @@ def application(group: str, name: str) -> Response:
     etag = _etag(snapshot)
     if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
-    return json_response(model.to_json(found), etag=etag)
+    return responses.json_response(model.to_json(found), etag=etag)
 
 
 @bp.get("/api/bookmarks")
@@ -198,14 +156,16 @@ def bookmarks() -> Response:
 def public_config() -> Response:
     """What the page may know about the configuration."""
     rt = runtime.get()
-    return json_response(config.public(rt.settings, rt.version))
+    return responses.json_response(config.public(rt.settings, rt.version))
 
 
 @bp.get("/api/theme")
 def theme() -> Response:
     """The light and dark colours, under the reference's camelCase names."""
     colours = runtime.get().settings.web.theme
-    return json_response({"light": _colours(colours.light), "dark": _colours(colours.dark)})
+    return responses.json_response(
+        {"light": _colours(colours.light), "dark": _colours(colours.dark)}
+    )
 
 
 def _colours(colours: config.ThemeColors) -> dict[str, str]:
@@ -222,7 +182,7 @@ def translation(lang: str | None = None) -> Response:
     """
     rt = runtime.get()
     tag = i18n.resolve(lang, rt.settings.default_language)
-    response = json_response(i18n.body(tag), etag=f"{tag}-{rt.version}")
+    response = responses.json_response(i18n.body(tag), etag=f"{tag}-{rt.version}")
     response.headers["Content-Language"] = tag
     return response.make_conditional(request)
 
@@ -233,10 +193,3 @@ def _pong(resource: str) -> Response:
 
 for _path, _resource in _PONGS.items():
     bp.add_url_rule(f"/api/{_path}/ping", f"ping_{_path}", _pong, defaults={"resource": _resource})
-
-
-@bp.route("/api", methods=ANY_METHOD)
-@bp.route("/api/<path:rest>", methods=ANY_METHOD)
-def unknown(rest: str = "") -> Response:
-    """Keep errors under `/api/` JSON even where no route exists (the page owns `/<tags>`)."""
-    raise unrouted()

@@ -11,13 +11,13 @@ from typing import Any
 
 import prometheus_client
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest
 
 from startpunkt import runtime
-from startpunkt.web import api, openapi
+from startpunkt.web import openapi, responses
 
 bp = Blueprint("health", __name__)
-bp.register_error_handler(HTTPException, api.error_response)
+responses.json_errors(bp, prefix="/q")
 
 
 Check = dict[str, Any]
@@ -61,7 +61,7 @@ def started_checks() -> list[Check]:
 
 def _answer(checks: list[Check]) -> Response:
     up = all(c["status"] == "UP" for c in checks)
-    response = api.json_response(
+    response = responses.json_response(
         {"status": "UP" if up else "DOWN", "checks": checks}, status=200 if up else 503
     )
     response.headers["Cache-Control"] = "no-store"
@@ -102,15 +102,8 @@ def openapi_document() -> Response:
     fmt = request.args.get("format")
     if fmt is None:
         accept = request.accept_mimetypes
-        fmt = "json" if accept[api.JSON] > accept[openapi.YAML] else "yaml"
+        fmt = "json" if accept[responses.JSON] > accept[openapi.YAML] else "yaml"
     if fmt.lower() not in ("yaml", "json"):
         raise BadRequest("The format parameter must be 'yaml' or 'json'.")
     body, mimetype = openapi.render(fmt.lower(), runtime.get().version)
     return Response(body, mimetype=mimetype)
-
-
-@bp.route("/q", methods=api.ANY_METHOD)
-@bp.route("/q/<path:rest>", methods=api.ANY_METHOD)
-def unknown(rest: str = "") -> Response:
-    """JSON errors for every path under `/q/`, served or not."""
-    raise api.unrouted()

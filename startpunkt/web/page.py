@@ -2,7 +2,8 @@
 
 The first paint already shows every group and card; `static/js/` then takes over (live events,
 polling, search, themes, translations). Nothing from the cluster reaches the HTML unescaped, and
-only http(s) URLs become links: the same rules as `static/js/cards.js`, which builds cards later.
+links, colours and icons pass `startpunkt.safe`, which `static/js/cards.js` mirrors for the cards
+it builds later.
 """
 
 from __future__ import annotations
@@ -12,26 +13,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template
 
-from startpunkt import config, i18n, model, runtime
-from startpunkt.catalog import Group
+from startpunkt import catalog, config, i18n, model, runtime, safe
+from startpunkt.web import responses
 
 bp = Blueprint("page", __name__)
 
 RESERVED = frozenset({"api", "q", "static", "favicon.ico", "robots.txt"})
 """First path segments that belong to other parts; `/<tags>` must never answer for them."""
 
-SAFE_URL = re.compile(r"https?://[^/?#\s]+\S*", re.IGNORECASE)
-"""An absolute http(s) URL: the only kind ever put in an href (mirrored in cards.js)."""
-
-CSS_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%\s/+-]{1,60}\)")
-"""A colour that cannot break out of a CSS declaration (mirrored in cards.js)."""
-
-ICON_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MASK_SETS = frozenset({"mdi", "simple-icons"})
-"""Monochrome icon sets: drawn as a mask so they take the card's colour in either theme."""
-ICONIFY = "https://api.iconify.design"
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 """`{{name}}` in a translated text, the syntax of the reference UI's files."""
 AVATAR_HUES = (211, 262, 330, 4, 24, 142, 174, 196, 236, 286, 348, 36)
@@ -53,15 +44,8 @@ def index() -> Response:
 @bp.get("/<tags>")
 def tagged(tags: str) -> Response:
     if tags.lower() in RESERVED:
-        return not_found(tags)
+        return responses.not_found(f"/{tags}")
     return _render(model.split_tags(tags))
-
-
-def not_found(area: str) -> Response:
-    """JSON 404 for a first segment that belongs to another part."""
-    response = jsonify(error="not found", path=f"/{area}")
-    response.status_code = 404
-    return response
 
 
 def _render(tags: frozenset[str] | None) -> Response:
@@ -140,33 +124,10 @@ def theme_colors(settings: config.Settings) -> dict[str, dict[str, str]]:
     for mode in ("light", "dark"):
         chosen, fallback = getattr(settings.web.theme, mode), getattr(defaults, mode)
         out[mode] = {
-            name: value if css_color(value) else getattr(fallback, name)
+            name: value if safe.color(value) else getattr(fallback, name)
             for name, value in vars(chosen).items()
         }
     return out
-
-
-def css_color(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value if CSS_COLOR.fullmatch(value) else None
-
-
-def safe_url(url: str | None) -> str | None:
-    return url if url and SAFE_URL.fullmatch(url) else None
-
-
-def icon_source(icon: str | None) -> tuple[str, str] | None:
-    """`(url, "mask"|"img")` for an icon: an image URL, `set:name`, or a bare mdi name."""
-    if not icon:
-        return None
-    icon = icon.strip()
-    if safe_url(icon):
-        return icon, "img"
-    prefix, _, name = icon.lower().rpartition(":")
-    prefix = prefix or "mdi"
-    if not (ICON_NAME.fullmatch(prefix) and ICON_NAME.fullmatch(name)):
-        return None
-    return f"{ICONIFY}/{prefix}/{name}.svg", "mask" if prefix in MASK_SETS else "img"
 
 
 def avatar_hue(name: str) -> int:
@@ -191,7 +152,7 @@ def short_url(url: str | None) -> str:
 
 def card_view(item: model.Item) -> dict[str, Any]:
     """What the template needs for one card; mirrors `cards.js` `buildCard`."""
-    url = safe_url(item.url)
+    url = safe.url(item.url)
     available = getattr(item, "available", True)
     return {
         "id": item.id,
@@ -202,14 +163,14 @@ def card_view(item: model.Item) -> dict[str, Any]:
         "info": item.info or short_url(url),
         "tags": tag_list(getattr(item, "tags", None)),
         "available": available,
-        "color": css_color(getattr(item, "icon_color", None)),
+        "color": safe.color(getattr(item, "icon_color", None)),
         "hue": avatar_hue(item.name),
         "letter": avatar_letter(item.name),
-        "icon": icon_source(item.icon),
+        "icon": safe.icon_source(item.icon),
     }
 
 
-def _group_view(group: Group, section: str) -> dict[str, Any]:
+def _group_view(group: catalog.Group, section: str) -> dict[str, Any]:
     return {
         "name": group.name,
         "key": f"{section}:{group.name.lower()}",

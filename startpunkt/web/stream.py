@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Request, Response, jsonify, request
+from flask import Blueprint, Request, Response, request
 
 from startpunkt import events, runtime
+from startpunkt.web import responses
 
 bp = Blueprint("stream", __name__)
+responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
 
 HEADERS = {
     "Cache-Control": "no-cache",
@@ -41,10 +43,10 @@ def updates() -> Response:
             socket=request.environ.get("gunicorn.socket"),
         )
     except events.Refused as refused:
-        body = jsonify(error="event stream refused", reason=refused.reason)
-        body.status_code = 503
-        body.headers["Retry-After"] = str(refused.retry_after)
-        return body
+        body = {"error": "event stream refused", "reason": refused.reason}
+        response = responses.json_response(body, status=503)
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     response = Response(_stream(broadcaster, sub), mimetype="text/event-stream", headers=HEADERS)
     response.call_on_close(partial(broadcaster.unsubscribe, sub))
     return response

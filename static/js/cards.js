@@ -1,9 +1,14 @@
 // Cards and groups built in the browser, the same markup templates/_macros.html renders on the
-// server (same URL, colour and icon rules as startpunkt/web/page.py). Everything from the
-// cluster goes in with textContent or a validated attribute, never as HTML.
+// server. The link, colour and icon rules mirror startpunkt/safe.py pattern for pattern (change
+// both together; tests/browser/test_page_parity.py compares them). Everything from the cluster
+// goes in with textContent or a validated attribute, never as HTML.
 
-const SAFE_URL = /^https?:\/\/[^/?#\s]+\S*$/i;
-const CSS_COLOR = /^(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%\s/+-]{1,60}\))$/;
+const URL_BANNED =
+  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]/;
+const SAFE_URL =
+  /^https?:\/\/((?:[^/?#@]*@)?(?:[^/?#@:\[\]]+|\[[0-9a-f:.]+\])(?::([0-9]*))?)(?:[/?#].*)?$/i;
+const MAX_PORT = 65535;
+const COLOR = /^(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%/+ \t\n\r\f-]{1,60}\))$/;
 const ICON_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MASK_SETS = new Set(["mdi", "simple-icons"]);
 const ICONIFY = "https://api.iconify.design";
@@ -11,17 +16,20 @@ const AVATAR_HUES = [211, 262, 330, 4, 24, 142, 174, 196, 236, 286, 348, 36];
 const LETTER = /[\p{L}\p{N}]/u;
 
 export function safeUrl(url) {
-  return typeof url === "string" && SAFE_URL.test(url) ? url : null;
+  if (typeof url !== "string" || !url || URL_BANNED.test(url)) return null;
+  const match = SAFE_URL.exec(url);
+  if (!match || Number(match[2] || 0) > MAX_PORT) return null;
+  return match[1].normalize("NFKC") === match[1] ? url : null;
 }
 
 export function cssColor(value) {
   const v = typeof value === "string" ? value.trim() : "";
-  return CSS_COLOR.test(v) ? v : null;
+  return COLOR.test(v) ? v : null;
 }
 
 export function iconSource(icon) {
-  if (typeof icon !== "string" || !icon.trim()) return null;
-  icon = icon.trim();
+  icon = typeof icon === "string" ? icon.trim() : "";
+  if (!icon) return null;
   if (safeUrl(icon)) return [icon, "img"];
   const lower = icon.toLowerCase();
   const cut = lower.lastIndexOf(":");
@@ -56,10 +64,18 @@ export function avatarStyle(item) {
   return `--hue: ${avatarHue(item.name)}${color ? `; --icon-color: ${color}` : ""}`;
 }
 
-function el(tag, className, text) {
+/** A new element; `text` goes in as text, never as HTML. */
+export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A `<span>` with translation `key`, marked so i18n.js re-translates it on a language change. */
+function translated(className, key, t) {
+  const node = el("span", className, t(key));
+  node.setAttribute("data-i18n", key);
   return node;
 }
 
@@ -110,11 +126,7 @@ export function buildCard(item, kind, t) {
     for (const tag of tags) box.append(el("span", "tag", tag));
     body.append(box);
   }
-  if (link && item.targetBlank) {
-    const note = el("span", "sr-only", t("link.newTab"));
-    note.setAttribute("data-i18n", "link.newTab");
-    body.append(note);
-  }
+  if (link && item.targetBlank) body.append(translated("sr-only", "link.newTab", t));
   card.append(body);
   if (kind === "app") {
     if (available) {
@@ -124,9 +136,7 @@ export function buildCard(item, kind, t) {
       dot.setAttribute("aria-hidden", "true");
       card.append(dot);
     } else {
-      const badge = el("span", "card__status card__status--down", t("status.unavailable"));
-      badge.setAttribute("data-i18n", "status.unavailable");
-      card.append(badge);
+      card.append(translated("card__status card__status--down", "status.unavailable", t));
     }
   }
   cell.append(card);

@@ -100,11 +100,10 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
 
   async function recheckConfig() {
     // No stream tells this page about config changes now (realtime may have been switched on).
+    // REST wraps the config in {"config": …}; everything else here handles the config itself.
     const response = await fetch("/api/config", { cache: "no-store" });
     const body = response.ok ? await response.json() : null;
-    if (body && body.config && !same(body.config, cfg)) {
-      applyConfig(body.config);
-    }
+    if (body && !same(body.config, cfg)) applyConfig(body.config);
   }
 
   async function poll() {
@@ -139,11 +138,11 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     }
   }
 
+  /** `next` is the public config itself, as the page embeds it and CONFIG_CHANGED carries it. */
   function applyConfig(next) {
-    const fresh = next && (next.config || next);
-    if (!fresh || !fresh.web) return;
+    if (!next || !next.web) return;
     const wasRealtime = realtime();
-    cfg = { ...cfg, ...fresh };
+    cfg = { ...cfg, ...next };
     onConfig(cfg);
     if (!realtime()) {
       stop();

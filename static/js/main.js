@@ -1,5 +1,6 @@
-// Boots the start page on top of the server's first paint: reads the state the server embedded,
-// then wires the parts (view, collapsible groups, theme, search, live updates, translations).
+// Boots the start page on top of the server's first paint: reads the state the server embedded
+// (its config is current as of the render; CONFIG_CHANGED and polling bring later changes), then
+// wires the parts (view, collapsible groups, theme, search, live updates, translations).
 
 import { buildCard } from "./cards.js";
 import { createCollapse } from "./collapse.js";
@@ -16,20 +17,7 @@ function setTitle(title) {
   document.getElementById("page-title").textContent = title;
 }
 
-async function fetchConfig(fallback) {
-  try {
-    const response = await fetch("/api/config", { cache: "no-store" });
-    if (response.ok) {
-      const body = await response.json();
-      if (body && body.config && body.config.web) return body.config;
-    }
-  } catch {
-    // Use what the server rendered.
-  }
-  return fallback;
-}
-
-async function boot() {
+function boot() {
   const initial = JSON.parse(document.getElementById("initial-state").textContent);
   const i18n = createI18n(initial.strings, initial.language);
   const store = createStore(initial);
@@ -39,8 +27,6 @@ async function boot() {
   initTheme({ button: document.getElementById("theme-toggle"), i18n });
   initSearch({ store, i18n, config: () => config });
   i18n.load(navigator.language);
-  config = await fetchConfig(config);
-  setTitle(config.web.title);
   const live = createLive({
     store,
     i18n,

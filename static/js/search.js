@@ -2,7 +2,7 @@
 // outside a field opens it; arrows move, Enter opens (new tab when the item asks for it), Esc
 // closes. A query starting with `?` searches the web with the configured engine.
 
-import { avatarLetter, avatarStyle, safeUrl } from "./cards.js";
+import { avatarLetter, avatarStyle, el, safeUrl } from "./cards.js";
 
 const MAX_RESULTS = 30;
 
@@ -70,39 +70,22 @@ export function initSearch({ store, i18n, config }) {
       if (found >= 0 && (at < 0 || found < at)) [at, length] = [found, word.length];
     }
     if (at < 0) return [document.createTextNode(text)];
-    const mark = document.createElement("mark");
-    mark.textContent = text.slice(at, at + length);
-    return [document.createTextNode(text.slice(0, at)), mark,
+    return [document.createTextNode(text.slice(0, at)), el("mark", "", text.slice(at, at + length)),
       document.createTextNode(text.slice(at + length))];
   }
 
   function option(id, title, detail, badge, item, words = []) {
-    const li = document.createElement("li");
+    const li = el("li", "result");
     li.id = id;
-    li.className = "result";
     li.setAttribute("role", "option");
-    const icon = document.createElement("span");
-    icon.className = "result__icon";
+    const icon = el("span", "result__icon", item ? avatarLetter(item.name) : "?");
     icon.setAttribute("aria-hidden", "true");
-    if (item) {
-      icon.setAttribute("style", avatarStyle(item));
-      icon.textContent = avatarLetter(item.name);
-    } else {
-      icon.textContent = "?";
-    }
-    const text = document.createElement("span");
-    text.className = "result__text";
-    const name = document.createElement("span");
-    name.className = "result__name";
+    if (item) icon.setAttribute("style", avatarStyle(item));
+    const text = el("span", "result__text");
+    const name = el("span", "result__name");
     name.append(...marked(title, words));
-    const sub = document.createElement("span");
-    sub.className = "result__detail";
-    sub.textContent = detail;
-    text.append(name, sub);
-    const tag = document.createElement("span");
-    tag.className = "result__badge";
-    tag.textContent = badge;
-    li.append(icon, text, tag);
+    text.append(name, el("span", "result__detail", detail));
+    li.append(icon, text, el("span", "result__badge", badge));
     return li;
   }
 
@@ -135,10 +118,8 @@ export function initSearch({ store, i18n, config }) {
       list.append(li);
     });
     if (!results.length) {
-      const empty = document.createElement("li");
-      empty.className = "result result--empty";
+      const empty = el("li", "result result--empty", i18n.t("search.noResults"));
       empty.setAttribute("role", "presentation");
-      empty.textContent = i18n.t("search.noResults");
       list.append(empty);
     }
     updateActive();

@@ -1,20 +1,12 @@
 // Light, dark or auto (follows prefers-color-scheme), chosen with the header switch and
-// remembered in localStorage; theme-init.js applies the choice before the first paint. Colours
-// come from /api/theme as CSS variables (the server already rendered the configured ones).
+// remembered in localStorage. theme-init.js applies the remembered choice before the first paint
+// and turns <html data-mode> into the scheme in effect, <html data-theme>. Colours come from
+// /api/theme as CSS variables (the server already rendered the configured ones).
 
 import { cssColor } from "./cards.js";
 
 const KEY = "startpunkt.theme";
 const MODES = ["auto", "light", "dark"];
-
-export function storedMode() {
-  try {
-    const mode = localStorage.getItem(KEY);
-    return MODES.includes(mode) ? mode : "auto";
-  } catch {
-    return "auto";
-  }
-}
 
 function kebab(name) {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -33,8 +25,7 @@ export function applyColors(theme) {
   const dark = declarations(theme && theme.dark);
   if (!light || !dark) return;
   document.getElementById("theme-vars").textContent =
-    `:root { ${light} }\n:root[data-theme="dark"] { ${dark} }\n` +
-    `@media (prefers-color-scheme: dark) { :root[data-theme="auto"] { ${dark} } }`;
+    `:root { ${light} }\n:root[data-theme="dark"] { ${dark} }`;
 }
 
 export async function loadColors() {
@@ -47,10 +38,11 @@ export async function loadColors() {
 }
 
 export function initTheme({ button, i18n }) {
-  let mode = storedMode();
+  const root = document.documentElement;
+  let mode = MODES.includes(root.dataset.mode) ? root.dataset.mode : "auto";
 
   function show() {
-    document.documentElement.setAttribute("data-theme", mode);
+    root.dataset.mode = mode;
     button.dataset.mode = mode;
     const label = `${i18n.t("home.theme.toggle")}: ${i18n.t(`home.theme.${mode}`)}`;
     button.setAttribute("aria-label", label);

@@ -21,56 +21,52 @@ export function createView({ store, i18n, collapse }) {
     }
   }
 
-  function place(container, node, after) {
-    const want = after ? after.nextElementSibling : container.firstElementChild;
-    if (want !== node) container.insertBefore(node, want);
-  }
-
-  function renderCards(grid, items, section) {
+  /** Make `container`'s children one node per entry, in order, keyed by `data-<key>`:
+   * `nodeFor(entry, current)` returns the node to show (`current`, or a new one); the rest go. */
+  function reconcile(container, entries, key, nodeFor) {
     const existing = new Map();
-    for (const cell of grid.children) existing.set(cell.dataset.id, cell);
+    for (const node of container.children) existing.set(node.dataset[key], node);
     let previous = null;
-    for (const item of items) {
-      const signature = JSON.stringify(item);
-      let cell = existing.get(item.id);
-      existing.delete(item.id);
-      if (!cell || signatures.get(cell) !== signature) {
-        const fresh = buildCard(item, KIND[section], i18n.t);
-        signatures.set(fresh, signature);
-        if (cell) {
-          const hadFocus = cell.contains(document.activeElement);
-          cell.replaceWith(fresh);
-          if (hadFocus) fresh.querySelector(".card").focus();
-        }
-        cell = fresh;
-      }
-      place(grid, cell, previous);
-      previous = cell;
+    for (const entry of entries) {
+      const node = nodeFor(entry, existing.get(entry[key]));
+      existing.delete(entry[key]);
+      const want = previous ? previous.nextElementSibling : container.firstElementChild;
+      if (want !== node) container.insertBefore(node, want);
+      previous = node;
     }
     for (const stale of existing.values()) stale.remove();
+  }
+
+  function cardFor(item, cell, section) {
+    const signature = JSON.stringify(item);
+    if (cell && signatures.get(cell) === signature) return cell;
+    const fresh = buildCard(item, KIND[section], i18n.t);
+    signatures.set(fresh, signature);
+    if (cell) {
+      const hadFocus = cell.contains(document.activeElement);
+      cell.replaceWith(fresh);
+      if (hadFocus) fresh.querySelector(".card").focus();
+    }
+    return fresh;
+  }
+
+  function groupFor(group, node, section) {
+    if (!node) {
+      node = buildGroup(group.name, group.key, section);
+      collapse.apply(node);
+    }
+    const name = node.querySelector(".group__name");
+    if (name.textContent !== group.name) name.textContent = group.name;
+    node.querySelector(".group__count").textContent = String(group.items.length);
+    reconcile(node.querySelector(".grid"), group.items, "id",
+      (item, cell) => cardFor(item, cell, section));
+    return node;
   }
 
   function render(section) {
     const container = sections[section];
     const groups = store.groups(section);
-    const existing = new Map();
-    for (const node of container.children) existing.set(node.dataset.key, node);
-    let previous = null;
-    for (const group of groups) {
-      let node = existing.get(group.key);
-      existing.delete(group.key);
-      if (!node) {
-        node = buildGroup(group.name, group.key, section);
-        collapse.apply(node);
-      }
-      const name = node.querySelector(".group__name");
-      if (name.textContent !== group.name) name.textContent = group.name;
-      node.querySelector(".group__count").textContent = String(group.items.length);
-      renderCards(node.querySelector(".grid"), group.items, section);
-      place(container, node, previous);
-      previous = node;
-    }
-    for (const stale of existing.values()) stale.remove();
+    reconcile(container, groups, "key", (group, node) => groupFor(group, node, section));
     container.closest(".section").hidden = groups.length === 0;
     const empty = !store.applications().length && !store.bookmarks().length;
     document.getElementById("empty").hidden = !empty;

@@ -10,6 +10,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from testkit.live import Server
+
 from . import manifests
 from .support import DEADLINE_MS, card, names, ready
 
@@ -29,6 +31,16 @@ def grafana(info: str) -> dict[str, Any]:
 
 def is_poll(request: Any) -> bool:
     return "/api/apps" in request.url or "/api/bookmarks" in request.url
+
+
+def configured(tmp_path: Path, servers: Any, config: str) -> tuple[Server, Path, Path]:
+    """A server showing Grafana, reading `application.yaml` that starts as `config`; the server,
+    its manifest directory and that file."""
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
+    settings = tmp_path / "application.yaml"
+    settings.write_text(config, encoding="utf-8")
+    return servers(directory, STARTPUNKT_CONFIG=str(settings)), directory, settings
 
 
 def test_events_update_the_page_in_place_and_survive_an_outage(
@@ -102,11 +114,8 @@ def test_groups_follow_events_and_the_tag_filter(
 def test_without_realtime_the_page_polls_with_etags_until_it_is_switched_on(
     tmp_path: Path, servers: Any, new_page: Any
 ) -> None:
-    directory = tmp_path / "manifests"
-    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
-    settings = tmp_path / "application.yaml"
-    settings.write_text("startpunkt:\n  realtime:\n    enabled: false\n", encoding="utf-8")
-    server = servers(directory, STARTPUNKT_CONFIG=str(settings))
+    config = "startpunkt:\n  realtime:\n    enabled: false\n"
+    server, directory, settings = configured(tmp_path, servers, config)
     page = new_page()
     answers: list[tuple[int, str | None]] = []
     page.on(
@@ -137,11 +146,7 @@ def test_without_realtime_the_page_polls_with_etags_until_it_is_switched_on(
 def test_a_config_change_retitles_and_recolours_the_open_page(
     tmp_path: Path, servers: Any, new_page: Any
 ) -> None:
-    directory = tmp_path / "manifests"
-    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
-    settings = tmp_path / "application.yaml"
-    settings.write_text("startpunkt:\n  web:\n    title: Before\n", encoding="utf-8")
-    server = servers(directory, STARTPUNKT_CONFIG=str(settings))
+    server, _, settings = configured(tmp_path, servers, "startpunkt:\n  web:\n    title: Before\n")
     page = ready(new_page(color_scheme="light"), server.url)
     expect_state(page, "connected", "●")
     page.evaluate("window.__noReload = true")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from startpunkt import safe
 from startpunkt.web import page as view
 from testkit.live import Server
 
@@ -46,8 +47,28 @@ RULE_INPUTS = {
         "//a.example",
         "data:,x",
         "",
+        "https://u@a.example:8443/p",
+        "https://a.example:65536/",
+        "https://[::1]/",
+        'https://a.example/"x',
+        "https://a.example/\\x",
+        "https://a.example/\u00a0",
+        "https://a\uff0fb.example/",
+        "https://bücher.example/",
+        "http\u017f://a.example/",
     ],
-    "colors": ["#F46800", " red ", "rgb(1, 2, 3)", "red; x: y", "a}b{", "url(x)", ""],
+    "colors": [
+        "#F46800",
+        " red ",
+        "rgb(1, 2, 3)",
+        "red; x: y",
+        "a}b{",
+        "url(x)",
+        "",
+        "hsla(1 2% 3% / .5)",
+        "url(//a.example)",
+        "rgb(1,\u30002,3)",
+    ],
     "icons": [
         "mdi:home",
         "home",
@@ -79,9 +100,9 @@ def test_browser_and_server_apply_the_same_rules(ui_server: Server, new_page: An
         RULE_INPUTS,
     )
     assert browser == {
-        "urls": [view.safe_url(u) for u in RULE_INPUTS["urls"]],
-        "colors": [view.css_color(v) for v in RULE_INPUTS["colors"]],
-        "icons": [list(s) if (s := view.icon_source(i)) else None for i in RULE_INPUTS["icons"]],
+        "urls": [safe.url(u) for u in RULE_INPUTS["urls"]],
+        "colors": [safe.color(v) for v in RULE_INPUTS["colors"]],
+        "icons": [list(s) if (s := safe.icon_source(i)) else None for i in RULE_INPUTS["icons"]],
         "names": [[view.avatar_letter(n), view.avatar_hue(n)] for n in RULE_INPUTS["names"]],
     }
 

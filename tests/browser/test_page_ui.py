@@ -42,6 +42,21 @@ def test_auto_theme_follows_the_system(ui_server: Server, new_page: Any) -> None
     expect(page.locator("#theme-toggle")).to_have_attribute("data-mode", "auto")
     assert background(page) == DARK_BG
     page.emulate_media(color_scheme="light")
+    # theme-init.js hears of the change at the next frame, not within this call: wait for it.
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    assert background(page) == LIGHT_BG
+
+
+def test_a_chosen_theme_ignores_the_system(ui_server: Server, new_page: Any) -> None:
+    page = ready(new_page(color_scheme="dark"), ui_server.url)
+    page.locator("#theme-toggle").click()
+    expect(page.locator("#theme-toggle")).to_have_attribute("data-mode", "light")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    assert background(page) == LIGHT_BG
+    page.emulate_media(color_scheme="light")
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
     assert background(page) == LIGHT_BG
 
 

@@ -114,6 +114,8 @@ def test_text(raw: Any, expected: str | None, problem: bool) -> None:
         ("//evil.example.com/x.png", None),
         ("/icons/x.png", None),
         ("ftp://example.com/x.png", None),
+        ("mdi:home_assistant", None),  # the page could not draw it
+        ("mdi:../x", None),
     ],
 )
 def test_icon(raw: str, expected: str | None) -> None:
@@ -131,6 +133,9 @@ def test_icon(raw: str, expected: str | None) -> None:
         ("hsl(120 50% 50% / 0.5)", "hsl(120 50% 50% / 0.5)"),
         ("red; background: url(https://evil)", None),
         ("red}body{display:none", None),
+        ("url(//evil.example/x.png)", None),  # would load from anywhere
+        ("expression(alert(1))", None),
+        ("color-mix(in srgb, red 50%, blue)", None),  # not in the page's rule
     ],
 )
 def test_color(raw: str, expected: str | None) -> None:

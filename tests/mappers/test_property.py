@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from startpunkt import mappers, model
+from startpunkt import mappers, model, safe
 from startpunkt.config import KindSettings, Settings
-from startpunkt.mappers import annotated, urls
+from startpunkt.mappers import annotated
 
 hypothesis = pytest.importorskip("hypothesis")
 st = hypothesis.strategies
@@ -113,6 +113,6 @@ def test_map_object_never_raises(o: Any) -> None:
         assert len(mapped.items) <= 1
         for item in mapped.items:
             assert isinstance(item, model.Application | model.Bookmark)
-            assert item.url is None or urls.safe(item.url)
+            assert item.url is None or safe.url(item.url)
             assert isinstance(item.location, int)
         assert all(isinstance(p.reason, str) and p.reason for p in mapped.problems)

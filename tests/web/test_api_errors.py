@@ -28,19 +28,23 @@ def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client, path):
     assert "GET" in response.headers["Allow"]
 
 
-def test_a_failing_view_is_a_json_500(reference_app, monkeypatch):
-    def broken() -> None:
-        raise RuntimeError("catalog exploded")
+@pytest.mark.parametrize(
+    ("part", "method", "path"),
+    [("catalog", "snapshot", "/api/apps"), ("broadcaster", "subscribe", "/api/updates/stream")],
+)
+def test_a_failing_view_is_a_json_500(reference_app, monkeypatch, part, method, path):
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError(f"{part} exploded")
 
-    monkeypatch.setattr(runtime.get(reference_app).catalog, "snapshot", broken)
+    monkeypatch.setattr(getattr(runtime.get(reference_app), part), method, broken)
     monkeypatch.setattr(reference_app.logger, "disabled", True)  # the traceback is expected
 
-    response = reference_app.test_client().get("/api/apps")
+    response = reference_app.test_client().get(path)
 
     assert response.status_code == 500
     assert response.content_type == "application/json"
     assert response.get_json()["status"] == 500
-    assert "catalog exploded" not in response.text
+    assert f"{part} exploded" not in response.text
 
 
 def test_a_bad_request_names_its_reason(client):
