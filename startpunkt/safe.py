@@ -26,8 +26,11 @@ _MAX_PORT = 65535
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|hsl)a?\([0-9.,%/+ \t\n\r\f-]{1,60}\)")
 """Hex, a colour name, rgb()/hsl(): nothing that could end a CSS declaration or load a URL."""
 
-_ICON_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-"""One part of `set:name` (`mdi:home-assistant`), lower-cased: safe in a URL path as it is."""
+_ICON_NAME = re.compile(r"[A-Za-z0-9][\w.-]*(?::[A-Za-z0-9][\w.-]*)?", re.ASCII)
+"""`home`, `mdi:home-assistant`, `simple-icons:github`, Homepage's `sonarr.png`: names a client
+looks up (no slash, no space, nothing that could become a path or a URL)."""
+_ICON_PART = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""One part of `set:name` the page draws from Iconify, lower-cased: safe in a URL path as it is."""
 ICONIFY = "https://api.iconify.design"
 MASK_SETS = frozenset({"mdi", "simple-icons"})
 """Monochrome icon sets: drawn as a mask so they take the card's colour in either theme."""
@@ -55,6 +58,12 @@ def color(value: str | None) -> str | None:
     return value if _COLOR.fullmatch(value) else None
 
 
+def icon(value: str | None) -> str | None:
+    """`value` if a client may be handed it as an icon: a name to look up, or an image URL."""
+    value = (value or "").strip()
+    return value if value and (_ICON_NAME.fullmatch(value) or url(value)) else None
+
+
 def icon_source(icon: str | None) -> tuple[str, str] | None:
     """`(url, "mask"|"img")` to draw an icon from: an image URL, `set:name`, or a bare mdi name."""
     icon = (icon or "").strip()
@@ -64,6 +73,6 @@ def icon_source(icon: str | None) -> tuple[str, str] | None:
         return icon, "img"
     prefix, _, name = icon.lower().rpartition(":")
     prefix = prefix or "mdi"
-    if not (_ICON_NAME.fullmatch(prefix) and _ICON_NAME.fullmatch(name)):
+    if not (_ICON_PART.fullmatch(prefix) and _ICON_PART.fullmatch(name)):
         return None
     return f"{ICONIFY}/{prefix}/{name}.svg", "mask" if prefix in MASK_SETS else "img"

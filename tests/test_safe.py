@@ -108,3 +108,26 @@ def test_colours_cannot_break_out_of_a_declaration(value: str | None, expected: 
 )
 def test_icons(icon: str | None, expected: tuple[str, str] | None) -> None:
     assert safe.icon_source(icon) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("mdi:home", "mdi:home"),
+        (" home ", "home"),
+        ("sonarr.png", "sonarr.png"),
+        ("sh-jellyfin", "sh-jellyfin"),
+        ("mdi:home_assistant", "mdi:home_assistant"),
+        ("https://example.com/logo.svg", "https://example.com/logo.svg"),
+        ("mdi:../x", None),
+        ("icons/x.png", None),
+        ("a b", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_icon_names_and_image_urls_may_reach_clients(
+    value: str | None, expected: str | None
+) -> None:
+    assert safe.icon(value) == expected

@@ -61,9 +61,13 @@ def location(value: Any, *, field: str, report: results.Report) -> int:
 
 
 def icon(value: Any, *, field: str, report: results.Report) -> str | None:
-    """An icon the page can draw (`safe.icon_source`): `mdi:home`, `home`, an http(s) image URL."""
+    """An icon name (`mdi:home`, `home`, `sonarr.png`) or an http(s) image URL (`safe.icon`).
+
+    Names the page cannot draw still reach REST clients, which may know them; the page shows a
+    letter instead.
+    """
     name = text(value, field=field, report=report)
-    if name is None or safe.icon_source(name):
+    if name is None or safe.icon(name):
         return name
     report.bad_field(
         field, f"{results.show(name)} is neither an icon name nor an http(s) URL, ignored"

@@ -114,7 +114,8 @@ def test_text(raw: Any, expected: str | None, problem: bool) -> None:
         ("//evil.example.com/x.png", None),
         ("/icons/x.png", None),
         ("ftp://example.com/x.png", None),
-        ("mdi:home_assistant", None),  # the page could not draw it
+        ("mdi:home_assistant", "mdi:home_assistant"),  # the page draws a letter; REST keeps it
+        ("sonarr.png", "sonarr.png"),  # Homepage's dashboard-icons name
         ("mdi:../x", None),
     ],
 )
