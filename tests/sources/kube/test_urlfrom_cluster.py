@@ -165,3 +165,51 @@ def test_a_forbidden_target_falls_back_and_names_the_rbac_rule(
     assert kube.names(kube.catalog(app)) == ["Portal", "plex"]
     messages = [r.getMessage() for r in caplog.records if "apps/portal" in r.getMessage()]
     assert any("RBAC needs get on proxies in apiGroup 'example.com'" in m for m in messages)
+
+
+def test_a_target_is_read_once_however_many_applications_follow_it(
+    kubeapi, cluster_settings, start_app, kube
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    for name in ("portal", "admin", "status"):
+        kubeapi.apply(follower(name, PROXY_REF))
+    settings = dataclasses.replace(
+        settings_with(cluster_settings, "Proxy"),
+        availability=AvailabilitySettings(interval=3600.0),  # no refresh during this test
+    )
+    app = start_app(settings)
+
+    catalog = kube.catalog(app)
+    assert {kube.app_url(catalog, n) for n in ("Portal", "Admin", "Status")} == {
+        "https://edge.example.com"
+    }
+    assert kubeapi.count("get", "proxies.example.com") == 1
+
+
+def test_a_target_that_cannot_be_read_for_now_keeps_its_last_url(
+    kubeapi, cluster_settings, start_app, kube
+):
+    kubeapi.register("example.com", "v1", "proxies", "Proxy")
+    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    kubeapi.apply(follower("portal", PROXY_REF))
+    app = start_app(settings_with(cluster_settings, "Proxy"))
+    catalog = kube.catalog(app)
+    assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
+
+    kubeapi.fail("proxies", 500, verbs=["get"])
+    reads = kubeapi.count("get", "proxies.example.com")
+    kube.wait_for(
+        lambda: kubeapi.count("get", "proxies.example.com") >= reads + 2,
+        timeout=2 * REFRESH + 2.0,
+        what="two refreshes that failed",
+    )
+    assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
+
+    kubeapi.unfail()
+    kubeapi.apply(proxy("edge", "https://edge2.example.com"))
+    kube.wait_for(
+        lambda: kube.app_url(catalog, "Portal") == "https://edge2.example.com",
+        timeout=REFRESH + 2.0,
+        what="followed again once readable",
+    )
