@@ -113,6 +113,7 @@ class FileSource:
         self._index: dict[ObjectId, dict[str, dict[str, Any]]] = {}
         """Every loaded object by id, then by the file holding it (a file may repeat another)."""
         self._retargeted: set[str] = set()
+        """Files whose followers read a target anew, gathered while `_publish` runs."""
         self._problems = problems.ProblemLog(log)
         self._resolver = resolver.Resolver(
             self._lookup,
