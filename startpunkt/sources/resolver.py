@@ -77,13 +77,18 @@ class Unreadable(Exception):
 
 
 Lookup = Callable[[Target], Read]
-"""Reads one target: the object, None when it does not exist, or why it may not be read."""
+"""Reads one target: the object, None when it does not exist, or why not (`Read.error`);
+raises `Unreadable` for a failure worth trying again."""
 OnRetarget = Callable[[str, list[Item]], None]
 """Told (origin, items) when those items of that origin resolve differently now."""
 
 
 class Resolver:
-    """Targets read so far, and the Applications of one source following each."""
+    """Targets read so far, and the Applications of one source following each.
+
+    Problems are logged once per Application (`problems.ProblemLog`); `where(origin)` may name
+    the place an origin's objects come from (a file path) for those log lines.
+    """
 
     def __init__(
         self,
