@@ -191,14 +191,14 @@ def throughput(app: Any, url: str, events: int, objects: int) -> None:
     running = rt.cluster
     assert running is not None
     informer = running.informers[INGRESSES]
-    resume_from = informer.watcher.resource_version
+    resume_from = informer.list_watch.resource_version
     running.client.kill([informer.greenlet])  # the items stay in the catalog
     changes = [ingress(i % objects, title=f"Renamed {i:05d}") for i in range(events)]
     send_all(url, "PUT", changes)
     expected = rt.catalog.version + events
 
-    replay = watching.Watcher(
-        running.client, informer.kind, namespace=None, sink=informer, timing=Timing()
+    replay = watching.ListWatch(
+        running.client, informer.resource, namespace=None, sink=informer, timing=Timing()
     )
     replay.api_version = "v1"
     replay.resource_version = resume_from

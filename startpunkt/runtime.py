@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from startpunkt.events import EventBroadcaster, Feed
     from startpunkt.readiness import Readiness
     from startpunkt.sources.files import FileSource
-    from startpunkt.sources.fswatch import Watcher
+    from startpunkt.sources.fswatch import FileWatcher
     from startpunkt.sources.kube.cluster import Cluster
     from startpunkt.web.api import BodyCache
 
@@ -49,7 +49,7 @@ class Runtime:
     cluster: Cluster | None = None
     files: FileSource | None = None
     prober: Prober | None = None
-    config_watcher: Watcher | None = None
+    config_watcher: FileWatcher | None = None
 
 
 def get(app: Flask | None = None) -> Runtime:

@@ -31,8 +31,12 @@ __all__ = ["Mapped", "Problem", "map_object"]
 
 
 @dataclass(frozen=True)
-class Kind:
-    """How one kind of object is mapped, and which settings switch it."""
+class KindMapping:
+    """How one kind of object is mapped, and which settings switch it.
+
+    `source` names the items it gives (their `source` in the API: `HajimariApplication` for
+    hajimari.io's Application), since two groups may use the same kind name.
+    """
 
     source: str
     build: Callable[..., model.Item]
@@ -59,44 +63,44 @@ def _annotated(
     )
 
 
-KINDS: dict[tuple[str, str], Kind] = {
-    ("startpunkt.ullberg.us", "Application"): Kind(
+MAPPINGS: dict[tuple[str, str], KindMapping] = {
+    ("startpunkt.ullberg.us", "Application"): KindMapping(
         "Application", startpunkt_crd.application, _always, _never
     ),
-    ("startpunkt.ullberg.us", "Bookmark"): Kind(
+    ("startpunkt.ullberg.us", "Bookmark"): KindMapping(
         "Bookmark", startpunkt_crd.bookmark, _always, _never
     ),
-    ("hajimari.io", "Application"): Kind(
+    ("hajimari.io", "Application"): KindMapping(
         "HajimariApplication",
         functools.partial(startpunkt_crd.application, keys=hajimari.APPLICATION_KEYS),
         lambda s: s.hajimari.enabled,
         _never,
     ),
-    ("hajimari.io", "Bookmark"): Kind(
+    ("hajimari.io", "Bookmark"): KindMapping(
         "HajimariBookmark",
         functools.partial(startpunkt_crd.bookmark, keys=hajimari.BOOKMARK_KEYS),
         lambda s: s.hajimari.enabled,
         _never,
     ),
-    ("networking.k8s.io", "Ingress"): Kind(
+    ("networking.k8s.io", "Ingress"): KindMapping(
         "Ingress",
         _annotated(ingress.derived_url),
         lambda s: s.ingress.enabled,
         lambda s: s.ingress.only_annotated,
     ),
-    ("route.openshift.io", "Route"): Kind(
+    ("route.openshift.io", "Route"): KindMapping(
         "Route",
         _annotated(route.derived_url),
         lambda s: s.openshift.enabled,
         lambda s: s.openshift.only_annotated,
     ),
-    ("networking.istio.io", "VirtualService"): Kind(
+    ("networking.istio.io", "VirtualService"): KindMapping(
         "VirtualService",
         _annotated(virtualservice.derived_url, scheme_from_annotation=True),
         lambda s: s.istio.virtualservice.enabled,
         lambda s: s.istio.virtualservice.only_annotated,
     ),
-    ("gateway.networking.k8s.io", "HTTPRoute"): Kind(
+    ("gateway.networking.k8s.io", "HTTPRoute"): KindMapping(
         "HTTPRoute",
         _annotated(httproute.derived_url, scheme_from_annotation=True),
         lambda s: s.gatewayapi.httproute.enabled,
@@ -106,14 +110,14 @@ KINDS: dict[tuple[str, str], Kind] = {
 """(API group, kind) → mapping. Every version of a group maps alike: they share the fields."""
 
 
-def kind_of(obj: Any) -> Kind | None:
+def mapping_of(obj: Any) -> KindMapping | None:
     """The mapping for this object's apiVersion group and kind; None if unsupported."""
     if not isinstance(obj, dict):
         return None
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None
-    return KINDS.get((api_version.rpartition("/")[0], kind))
+    return MAPPINGS.get((api_version.rpartition("/")[0], kind))
 
 
 def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
@@ -122,19 +126,19 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     Unsupported kinds map to nothing, silently. Kind switches (`ingress.enabled` …), the
     namespace selector and `onlyAnnotated` are applied here so every source behaves alike.
     """
-    kind = kind_of(obj)
-    if kind is None or not kind.enabled(settings):
+    mapping = mapping_of(obj)
+    if mapping is None or not mapping.enabled(settings):
         return Mapped()
     namespace, name = shapes.identity(obj)
     missing = shapes.missing_identity(obj)
     if missing:
         reason = f"no {missing}: object skipped"
-        return Mapped(problems=(Problem(kind.source, namespace, name, reason),))
+        return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
         return Mapped()
-    report = results.Report(results.Subject(kind.source, namespace, name))
-    item = kind.build(obj, report.subject, settings=settings, report=report)
-    if not visible(item, only_annotated=kind.only_annotated(settings)):
+    report = results.Report(results.Subject(mapping.source, namespace, name))
+    item = mapping.build(obj, report.subject, settings=settings, report=report)
+    if not visible(item, only_annotated=mapping.only_annotated(settings)):
         return Mapped(problems=report.problems)
     return Mapped(items=(item,), problems=report.problems)
 

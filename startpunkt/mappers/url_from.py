@@ -1,15 +1,17 @@
 """`urlFrom`: an Application whose URL is read from another object.
 
-The reference is parsed and checked here, when the Application is mapped. Fetching the target
-is a source's job (it holds the API client and discovers plurals); `resolve` then reads the
-property from the fetched object, and `apply` gives the Application its final URL, falling back
-to its own `url` when the target or the property is missing.
+The reference is parsed and checked here, when the Application is mapped. Reading and following
+the target is a source's job (`startpunkt.sources.resolver`); `resolve` then reads the property
+from the target, and `apply` gives the Application its final URL, falling back to its own `url`
+when the target or the property is missing. Which kinds may be read at all is `may_read`, the
+one allow-list rule, checked here and again before any read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from startpunkt import model, safe
@@ -47,8 +49,8 @@ def parse(
         report.bad_field("urlFrom", f"missing {', '.join(missing)}, ignored")
         return None
     kind, prop = str(got["kind"]), str(got["property"])
-    if kind.lower() in NEVER_READ or kind not in allowed_kinds:
-        allowed = ", ".join(k for k in allowed_kinds if k.lower() not in NEVER_READ)
+    if not may_read(kind, allowed_kinds):
+        allowed = ", ".join(k for k in allowed_kinds if may_read(k, allowed_kinds))
         report.bad_field("urlFrom.kind", f"{kind!r} may not be read (allowed: {allowed}), ignored")
         return None
     if steps(prop) is None:
@@ -66,6 +68,11 @@ def parse(
         api_group=got["apiGroup"] or group or None,
         url_template=got["urlTemplate"],
     )
+
+
+def may_read(kind: str, allowed_kinds: Iterable[str]) -> bool:
+    """Whether a target of `kind` may be read: listed in `urlFrom.allowedKinds`, never a Secret."""
+    return kind.lower() not in NEVER_READ and kind in allowed_kinds
 
 
 def steps(path: str) -> list[str | int] | None:

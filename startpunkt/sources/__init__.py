@@ -1,9 +1,11 @@
 """Sources: where objects come from (Kubernetes watches, manifest files).
 
 A source turns raw objects into items with `startpunkt.mappers` and writes them to the catalog
-under its own origin names; it reports progress to `startpunkt.readiness`. The cluster is used
-when one is configured; the manifest directory when asked for, or when there is no cluster (so a
-newcomer sees the bundled example at once). Both can run together.
+under its own origin names, which nothing else writes; it reports progress to
+`startpunkt.readiness`. Both name objects by `identity.ObjectId` and follow urlFrom targets with
+a `resolver.Resolver` of their own. The cluster is used when one is configured; the manifest
+directory when asked for, or when there is no cluster (so a newcomer sees the bundled example at
+once). Both can run together.
 """
 
 from __future__ import annotations

@@ -3,14 +3,16 @@
 Each file is its own catalog origin (`file:<absolute path>`), so a change re-reads and replaces
 only that file's items, and deleting it drops them. A file that stops parsing keeps what it last
 contributed until it parses again: a half-saved edit must not blank the page. Applications with
-`urlFrom` read their URL from another object in the directory, and follow it when it changes.
+`urlFrom` read their URL from another object in the directory (`sources.resolver`, looking in
+an index of every object by `ObjectId`, kept up to date file by file), and follow it: an edit
+rereads exactly the objects it touched, and rewrites the files whose Applications follow them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +22,10 @@ import yaml
 from startpunkt import mappers, metrics
 from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
-from startpunkt.mappers import url_from
-from startpunkt.model import Application, Item
+from startpunkt.model import Item
 from startpunkt.readiness import Readiness
-from startpunkt.sources import fswatch, problems
+from startpunkt.sources import fswatch, problems, resolver
+from startpunkt.sources.identity import ObjectId
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,6 @@ SUFFIXES = (".yaml", ".yml")
 DEFAULT_NAMESPACE = "default"
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Manifests are small; a stray multi-gigabyte file must not be read into memory."""
-
-ObjectKey = tuple[str, str, str, str]
-"""(API group, kind, namespace, name): how `urlFrom` names its target."""
 
 
 @dataclass
@@ -49,20 +48,9 @@ def is_manifest(path: str) -> bool:
     return path.endswith(SUFFIXES)
 
 
-def origin(path: str) -> str:
+def file_origin(path: str) -> str:
+    """The catalog origin of one file's items (and the key of its urlFrom followers)."""
     return ORIGIN_PREFIX + path
-
-
-def object_key(obj: dict[str, Any]) -> ObjectKey:
-    """The index key of a loaded object (namespace already defaulted)."""
-    group, _, _version = str(obj.get("apiVersion") or "").rpartition("/")
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    return (
-        group,
-        str(obj.get("kind") or ""),
-        str(metadata.get("namespace") or ""),
-        str(metadata.get("name") or ""),
-    )
 
 
 def with_namespace(obj: dict[str, Any]) -> dict[str, Any]:
@@ -122,13 +110,23 @@ class FileSource:
         self._readiness = readiness
         self._settings = settings
         self._files: dict[str, _File] = {}
+        self._index: dict[ObjectId, dict[str, dict[str, Any]]] = {}
+        """Every loaded object by id, then by the file holding it (a file may repeat another)."""
+        self._retargeted: set[str] = set()
+        """Files whose followers read a target anew, gathered while `_publish` runs."""
         self._problems = problems.ProblemLog(log)
+        self._resolver = resolver.Resolver(
+            self._lookup,
+            settings=settings,
+            on_retarget=self._retarget,
+            where=lambda origin: origin.removeprefix(ORIGIN_PREFIX),
+        )
         self._watcher = fswatch.watch_tree(
             self.directory, self._on_change, match=is_manifest, polling=polling
         )
 
     @property
-    def watcher(self) -> fswatch.Watcher:
+    def watcher(self) -> fswatch.FileWatcher:
         return self._watcher
 
     def start(self) -> gevent.Greenlet:
@@ -150,12 +148,13 @@ class FileSource:
         """Map every loaded object again with the current settings (after a config change)."""
         for path, loaded in self._files.items():
             loaded.items = self._map(path, loaded.objects)
-        self._publish(set(self._files))
+        self._publish(set(self._files), touched=None)
 
     def _on_change(self, changed: set[str]) -> None:
+        touched: set[ObjectId] = set()
         for path in sorted(changed):
-            self._load(path)
-        self._publish(changed)
+            touched |= self._load(path)
+        self._publish(changed, touched=touched)
         if os.path.isdir(self.directory):
             self._readiness.report(self.name, "synced", objects=self.object_count())
         else:
@@ -166,20 +165,22 @@ class FileSource:
                 "manifest directory %s does not exist (yet); watching for it", self.directory
             )
 
-    def _load(self, path: str) -> None:
-        """Re-read one file; on a parse error keep what it contributed before."""
+    def _load(self, path: str) -> set[ObjectId]:
+        """Re-read one file; on a parse error keep what it contributed before.
+
+        Returns the ids of the objects it held before and holds now (for urlFrom to reread).
+        """
         try:
             if os.path.getsize(path) > MAX_FILE_BYTES:
                 log.warning("%s: larger than %d bytes; skipped", path, MAX_FILE_BYTES)
-                return
+                return set()
             with open(path, encoding="utf-8") as stream:
                 text = stream.read()
         except FileNotFoundError:
-            self._forget(path)
-            return
+            return self._forget(path)
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("%s: cannot read (%s); keeping its previous items", path, exc)
-            return
+            return set()
         try:
             objects = parse(text, path)
         except yaml.YAMLError as exc:
@@ -188,64 +189,80 @@ class FileSource:
                 path,
                 describe_yaml_error(exc),
             )
-            return
+            return set()
         previous = self._files.get(path)
-        for key in self._keys(previous.objects if previous else ()) - self._keys(objects):
-            self._problems.forget((path, *key))
+        before = self._unindex(path, previous.objects) if previous else set()
+        now = self._reindex(path, objects)
+        for gone in before - now:
+            self._problems.forget((path, gone))
         self._files[path] = _File(objects, self._map(path, objects))
+        return before | now
 
-    def _forget(self, path: str) -> None:
+    def _forget(self, path: str) -> set[ObjectId]:
+        """Withdraw a file that is gone; the ids of the objects it held."""
         gone = self._files.pop(path, None)
-        if gone is not None:
-            for key in self._keys(gone.objects):
-                self._problems.forget((path, *key))
-            for item in gone.items:
-                self._problems.forget((path, "urlFrom", item.id))
-        self._catalog.drop(origin(path))
+        ids = self._unindex(path, gone.objects) if gone else set()
+        for key in ids:
+            self._problems.forget((path, key))
+        self._resolver.forget_origin(file_origin(path))
+        self._catalog.drop(file_origin(path))
+        return ids
+
+    def _reindex(self, path: str, objects: list[dict[str, Any]]) -> set[ObjectId]:
+        ids = set()
+        for obj in objects:  # a later document of the file wins, as in the catalog
+            key = ObjectId.of(obj)
+            self._index.setdefault(key, {})[path] = obj
+            ids.add(key)
+        return ids
+
+    def _unindex(self, path: str, objects: list[dict[str, Any]]) -> set[ObjectId]:
+        ids = {ObjectId.of(obj) for obj in objects}
+        for key in ids:
+            holders = self._index.get(key, {})
+            holders.pop(path, None)
+            if not holders:
+                self._index.pop(key, None)
+        return ids
+
+    def _lookup(self, target: resolver.Target) -> resolver.Read:
+        """A urlFrom target: the object of that id, from the first file (by path) holding it.
+
+        The first by path, as the catalog prefers the first origin for an item both give. Its
+        version is the one its file writes: every version of a group names the same object.
+        """
+        holders = self._index.get(target.id)
+        return resolver.Read(holders[min(holders)] if holders else None)
+
+    def _retarget(self, origin: str, items: list[Item]) -> None:
+        """A target was read anew: that file is written again (see `_publish`)."""
+        self._retargeted.add(origin.removeprefix(ORIGIN_PREFIX))
 
     def _map(self, path: str, objects: list[dict[str, Any]]) -> list[Item]:
         """Map each object on its own, so one bad object never costs the others."""
         settings = self._settings()
         items: list[Item] = []
         for obj in objects:
-            key = object_key(obj)
+            key = ObjectId.of(obj)
             try:
                 mapped = mappers.map_object(obj, settings)
             except Exception:
-                log.exception("%s: mapping %s %s/%s failed; skipped", path, key[1], key[2], key[3])
-                metrics.objects_skipped.labels(kind=key[1], reason="error").inc()
+                log.exception("%s: mapping %s failed; skipped", path, key)
+                metrics.objects_skipped.labels(kind=key.kind, reason="error").inc()
                 continue
-            self._problems.observe((path, *key), mapped.problems, where=path)
+            self._problems.observe((path, key), mapped.problems, where=path)
             items.extend(mapped.items)
         return items
 
-    def _publish(self, changed: set[str]) -> None:
-        """Write changed files' items, and re-resolve every file whose urlFrom may have moved."""
-        index = {object_key(obj): obj for f in self._files.values() for obj in f.objects}
-        following = {p for p, f in self._files.items() if any(_follows(i) for i in f.items)}
-        for path in sorted((changed | following) & self._files.keys()):
-            items = [self._resolve(path, item, index) for item in self._files[path].items]
-            self._catalog.replace(origin(path), items)
+    def _publish(self, paths: set[str], *, touched: set[ObjectId] | None) -> None:
+        """Write the items of `paths`, and of every file following an object in `touched`.
 
-    def _resolve(self, path: str, item: Item, index: dict[ObjectKey, dict[str, Any]]) -> Item:
-        """`item` with the URL its urlFrom target gives, or its own url (and a problem)."""
-        if not _follows(item):
-            return item
-        assert isinstance(item, Application) and item.url_from is not None
-        ref = item.url_from
-        target = None
-        if ref.kind in self._settings().url_from.allowed_kinds:
-            target = index.get(
-                (ref.api_group or "", ref.kind, ref.namespace or item.namespace, ref.name)
-            )
-        mapped = url_from.apply(item, target)
-        self._problems.observe((path, "urlFrom", item.id), mapped.problems, where=path)
-        return mapped.items[0] if mapped.items else item
-
-    @staticmethod
-    def _keys(objects: Iterable[dict[str, Any]]) -> set[ObjectKey]:
-        return {object_key(obj) for obj in objects}
-
-
-def _follows(item: Item) -> bool:
-    return isinstance(item, Application) and item.url_from is not None
+        Targets are read again first (all of them when `touched` is None), so each file is
+        written once, with its new items and their targets' new URLs together.
+        """
+        self._retargeted.clear()
+        self._resolver.reread(touched)
+        for path in sorted((paths | self._retargeted) & self._files.keys()):
+            origin = file_origin(path)
+            items = self._resolver.replace(origin, self._files[path].items)
+            self._catalog.replace(origin, items)

@@ -131,12 +131,14 @@ def _watch_target(scan: Scan, path: str) -> None:
     scan.add_dir(os.path.dirname(real), frozenset({os.path.basename(real)}))
 
 
-class Watcher:
-    """Calls `on_change(paths)` after each burst of changes, from its own greenlet.
+class FileWatcher:
+    """Calls `on_change(paths)` after each burst of changes to files, from its own greenlet.
 
     The first call comes after the first scan and names every file found (possibly none), unless
     `report_initial` is False. Bursts are coalesced for `coalesce` seconds. With inotify a full
     rescan also runs every `rescan_interval` seconds, in case an event was lost (NFS, FUSE).
+    Built by `watch_tree` (the manifest directory) or `watch_file` (the config file); the
+    cluster's counterpart is `kube.watching.ListWatch`.
     """
 
     def __init__(
@@ -293,14 +295,14 @@ class Watcher:
 
 def watch_tree(
     root: str, on_change: OnChange, *, match: Callable[[str], bool] | None = None, **options: Any
-) -> Watcher:
+) -> FileWatcher:
     """A watcher of every (matching) file under directory `root`, reported by absolute path."""
     root = os.path.abspath(root)
     wanted = match or (lambda _path: True)
-    return Watcher(lambda: scan_tree(root, wanted), on_change, name=root, **options)
+    return FileWatcher(lambda: scan_tree(root, wanted), on_change, name=root, **options)
 
 
-def watch_file(path: str, on_change: OnChange, **options: Any) -> Watcher:
+def watch_file(path: str, on_change: OnChange, **options: Any) -> FileWatcher:
     """A watcher of the one file `path` (which may come and go, or be a swapped symlink)."""
     path = os.path.abspath(path)
-    return Watcher(lambda: scan_file(path), on_change, name=path, **options)
+    return FileWatcher(lambda: scan_file(path), on_change, name=path, **options)

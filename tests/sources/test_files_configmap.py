@@ -26,8 +26,8 @@ def test_configmap_update_swaps_the_items(
     start_source(root, polling=polling)
     assert kit.names(catalog) == ["hass", "plex"]
     assert catalog.origins() == [
-        files.origin(str(root / "home.yaml")),
-        files.origin(str(root / "media.yaml")),
+        files.file_origin(str(root / "home.yaml")),
+        files.file_origin(str(root / "media.yaml")),
     ]
     kit.configmap_volume(
         root,
@@ -37,4 +37,4 @@ def test_configmap_update_swaps_the_items(
     kit.wait_for(lambda: kit.names(catalog) == ["Plex", "hass"], timeout=6.0, what="update")
     kit.configmap_volume(root, "2024_01_01_3", {"media.yaml": kit.ingress("plex", app_name="Plex")})
     kit.wait_for(lambda: kit.names(catalog) == ["Plex"], timeout=6.0, what="key removed")
-    assert catalog.origins() == [files.origin(str(root / "media.yaml"))]
+    assert catalog.origins() == [files.file_origin(str(root / "media.yaml"))]

@@ -27,9 +27,11 @@ def test_polling_sees_add_edit_rename_delete(kit, start_source, catalog, tmp_pat
     renamed = tmp_path / "renamed.yaml"
     b.rename(renamed)
     kit.wait_for(
-        lambda: files.origin(str(renamed)) in catalog.origins(), timeout=DEADLINE, what="rename"
+        lambda: files.file_origin(str(renamed)) in catalog.origins(),
+        timeout=DEADLINE,
+        what="rename",
     )
-    assert files.origin(str(b)) not in catalog.origins()
+    assert files.file_origin(str(b)) not in catalog.origins()
     (tmp_path / "a.yaml").unlink()
     kit.wait_for(lambda: kit.names(catalog) == ["Beta, edited"], timeout=DEADLINE, what="delete")
 

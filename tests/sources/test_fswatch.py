@@ -41,7 +41,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def watch(mode: str):
     """Start a watcher (tree or file) in the parametrized mode; stopped at teardown."""
-    watchers: list[fswatch.Watcher] = []
+    watchers: list[fswatch.FileWatcher] = []
 
     def start(path: Path, *, file: bool = False, **options: object) -> Recorder:
         recorder = Recorder()

@@ -2,10 +2,11 @@
 
 Layers, from the wire up: `client` (which cluster, a private ApiClient), `api` (GETs answered
 as plain dicts), `errors` (what a failure means), `discovery` (versions and plurals),
-`watching` (list, then watch, forever), `informer` (objects → catalog items under
-`kube:<resource>[/<ns>]`), `urlfrom` (URLs read from other objects), `cluster` (the informers
-the settings ask for). Only `client` and `timing` load at import: the rest imports the
-kubernetes package, which is only worth its second when a cluster is used.
+`resources` (what is watched), `watching` (`ListWatch`: list, then watch, forever), `informer`
+(objects → catalog items under `kube:<resource>[/<ns>]`), `targets` (urlFrom targets read with
+a GET, for `sources.resolver`), `cluster` (the informers the settings ask for). Only `client`
+and `timing` load at import: the rest imports the kubernetes package, which is only worth its
+second when a cluster is used.
 """
 
 from __future__ import annotations

@@ -11,21 +11,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from startpunkt.sources.kube import api, errors, kinds
+from startpunkt.sources.kube import api, errors, resources
 
 
-def served_version(client: api.Api, kind: kinds.Kind, *, read_timeout: float) -> str:
-    """The first of `kind.versions` the cluster serves, else the group's preferred version.
+def served_version(client: api.Api, resource: resources.Resource, *, read_timeout: float) -> str:
+    """The first of `resource.versions` the cluster serves, else the group's preferred version.
 
     Raises `NotInstalled` when the group is not served at all.
     """
-    document = client.get(f"/apis/{kind.group}", read_timeout=read_timeout, listing=True)
+    document = client.get(f"/apis/{resource.group}", read_timeout=read_timeout, listing=True)
     served = [
         v.get("version")
         for v in document.get("versions") or ()
         if isinstance(v, dict) and isinstance(v.get("version"), str)
     ]
-    for version in kind.versions:
+    for version in resource.versions:
         if version in served:
             return version
     preferred = document.get("preferredVersion")
@@ -33,12 +33,12 @@ def served_version(client: api.Api, kind: kinds.Kind, *, read_timeout: float) ->
         return preferred["version"]
     if served:
         return served[0]
-    raise errors.NotInstalled(f"{kind.group} serves no version")
+    raise errors.NotInstalled(f"{resource.group} serves no version")
 
 
 @dataclass(frozen=True)
-class Resource:
-    """What discovery says about one kind in one group/version."""
+class ApiResource:
+    """What discovery says about one kind in one group/version (an `APIResource`)."""
 
     plural: str
     namespaced: bool
@@ -52,9 +52,9 @@ class Plurals:
         self._ttl = ttl
         self._retry = retry
         self._read_timeout = read_timeout
-        self._known: dict[tuple[str, str], tuple[float, dict[str, Resource]]] = {}
+        self._known: dict[tuple[str, str], tuple[float, dict[str, ApiResource]]] = {}
 
-    def lookup(self, group: str, version: str, kind: str) -> Resource | None:
+    def lookup(self, group: str, version: str, kind: str) -> ApiResource | None:
         """The resource serving `kind` in group/version; None when the cluster has none.
 
         A kind not found is looked up again once `retry` seconds have passed (a CRD installed
@@ -64,28 +64,28 @@ class Plurals:
         now = time.monotonic()
         cached = self._known.get(key)
         if cached is not None:
-            fetched, resources = cached
-            fresh = now - fetched < (self._ttl if kind in resources else self._retry)
+            fetched, by_kind = cached
+            fresh = now - fetched < (self._ttl if kind in by_kind else self._retry)
             if fresh:
-                return resources.get(kind)
+                return by_kind.get(kind)
         try:
             document = self._client.get(
                 api.resources_path(group, version), read_timeout=self._read_timeout, listing=True
             )
         except errors.NotInstalled:
             document = {}
-        resources = _resources(document)
-        self._known[key] = (now, resources)
-        return resources.get(kind)
+        by_kind = _api_resources(document)
+        self._known[key] = (now, by_kind)
+        return by_kind.get(kind)
 
 
-def _resources(document: dict) -> dict[str, Resource]:
+def _api_resources(document: dict) -> dict[str, ApiResource]:
     """Kind → resource, from an `APIResourceList` (subresources such as `x/status` skipped)."""
-    found: dict[str, Resource] = {}
+    found: dict[str, ApiResource] = {}
     for entry in document.get("resources") or ():
         if not isinstance(entry, dict):
             continue
         name, kind = entry.get("name"), entry.get("kind")
         if isinstance(name, str) and isinstance(kind, str) and "/" not in name:
-            found.setdefault(kind, Resource(name, bool(entry.get("namespaced", True))))
+            found.setdefault(kind, ApiResource(name, bool(entry.get("namespaced", True))))
     return found

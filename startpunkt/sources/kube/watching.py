@@ -1,4 +1,4 @@
-"""Keeping up with one kind in the cluster: list, then watch from the list's version, forever.
+"""Keeping up with one resource in the cluster: list, then watch from the list's version, forever.
 
 Three layers, one decision each. `run_forever` decides what a failure means for the next try:
 410 lists again at once, an API not installed or forbidden is tried again slowly, anything
@@ -19,7 +19,7 @@ import gevent
 
 from startpunkt import metrics
 from startpunkt.readiness import State
-from startpunkt.sources.kube import api, discovery, errors, kinds
+from startpunkt.sources.kube import api, discovery, errors, resources
 from startpunkt.sources.kube.timing import Backoff, Timing
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ PAGE_SIZE = 500
 
 
 class Sink(Protocol):
-    """Where a watcher delivers what it learns (an informer)."""
+    """Where a `ListWatch` delivers what it learns (an informer)."""
 
     name: str
 
@@ -44,20 +44,23 @@ class Sink(Protocol):
         """The source's state changed (synced, absent, forbidden, error)."""
 
 
-class Watcher:
-    """Lists and watches one kind (in one namespace, or all) for one sink."""
+class ListWatch:
+    """Lists and watches one resource (in one namespace, or all) for one sink.
+
+    (`fswatch.FileWatcher` is its counterpart for manifest files.)
+    """
 
     def __init__(
         self,
         client: api.Api,
-        kind: kinds.Kind,
+        resource: resources.Resource,
         *,
         namespace: str | None,
         sink: Sink,
         timing: Timing,
     ) -> None:
         self.client = client
-        self.kind = kind
+        self.resource = resource
         self.namespace = namespace
         self.sink = sink
         self.timing = timing
@@ -105,12 +108,12 @@ class Watcher:
         """
         retry = self.timing.absent_retry
         self.sink.listed([])
-        self.sink.report("absent", error=f"{self.kind.resource} is not served: {exc}")
+        self.sink.report("absent", error=f"{self.resource.name} is not served: {exc}")
         if not self._said_absent:
             log.info(
                 "%s: %s is not served by this cluster; looking again every %gs",
                 self.sink.name,
-                self.kind.resource,
+                self.resource.name,
                 retry,
             )
             self._said_absent = True
@@ -119,7 +122,7 @@ class Watcher:
 
     def _forbidden(self, exc: errors.KubeError) -> None:
         """Forbidden: one WARNING with the missing RBAC rule, then tried again slowly."""
-        rule = missing_rule(self.kind, self.namespace)
+        rule = missing_rule(self.resource, self.namespace)
         self.sink.report("forbidden", error=f"{exc}; needs {rule}")
         if not self._said_forbidden:
             log.warning(
@@ -163,10 +166,10 @@ class Watcher:
     def _list(self) -> str:
         """Discover the version, list page by page into the sink; the collection's path."""
         self.api_version = discovery.served_version(
-            self.client, self.kind, read_timeout=self.timing.request_timeout
+            self.client, self.resource, read_timeout=self.timing.request_timeout
         )
         path = api.collection_path(
-            self.kind.group, self.api_version, self.kind.plural, self.namespace
+            self.resource.group, self.api_version, self.resource.plural, self.namespace
         )
         self.sink.listed(self._typed(o) for o in self._pages(path))
         return path
@@ -226,18 +229,18 @@ class Watcher:
 
     def _typed(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Built-in lists leave apiVersion and kind out of their items; mappers dispatch on them."""
-        obj.setdefault("apiVersion", f"{self.kind.group}/{self.api_version}")
-        obj.setdefault("kind", self.kind.kind)
+        obj.setdefault("apiVersion", f"{self.resource.group}/{self.api_version}")
+        obj.setdefault("kind", self.resource.kind)
         return obj
 
     def _restarted(self, reason: str) -> None:
         metrics.watch_restarts.labels(source=self.sink.name, reason=reason).inc()
 
 
-def missing_rule(kind: kinds.Kind, namespace: str | None) -> str:
+def missing_rule(resource: resources.Resource, namespace: str | None) -> str:
     """The RBAC rule that would allow this watch, as an operator would write it."""
     holder = f"a Role in namespace {namespace}" if namespace else "a ClusterRole"
     return (
-        f"{holder} rule {{apiGroups: [{kind.group}], resources: [{kind.plural}], "
+        f"{holder} rule {{apiGroups: [{resource.group}], resources: [{resource.plural}], "
         f"verbs: [get, list, watch]}}"
     )

@@ -40,6 +40,11 @@ def settings_with(cluster_settings, *kinds: str):
     )
 
 
+def without_refresh(settings):
+    """`settings` with no refresh of followed targets during a test."""
+    return dataclasses.replace(settings, availability=AvailabilitySettings(interval=3600.0))
+
+
 PROXY_REF = {
     "apiVersion": "example.com/v1",
     "kind": "Proxy",
@@ -48,12 +53,17 @@ PROXY_REF = {
 }
 
 
-def test_the_plural_comes_from_discovery_not_kind_plus_s(
-    kubeapi, cluster_settings, start_app, kube
-):
+def edge_and_portal(kubeapi) -> None:
+    """The Proxy kind, the proxy `edge`, and the Application `portal` following it."""
     kubeapi.register("example.com", "v1", "proxies", "Proxy")
     kubeapi.apply(proxy("edge", "https://edge.example.com"))
     kubeapi.apply(follower("portal", PROXY_REF))
+
+
+def test_the_plural_comes_from_discovery_not_kind_plus_s(
+    kubeapi, cluster_settings, start_app, kube
+):
+    edge_and_portal(kubeapi)
     app = start_app(settings_with(cluster_settings, "Proxy"))
 
     assert kube.app_url(kube.catalog(app), "Portal") == "https://edge.example.com"
@@ -130,15 +140,9 @@ def test_a_missing_target_falls_back_to_url_and_is_followed_once_created(
 def test_a_changed_application_is_resolved_again_at_once(
     kubeapi, cluster_settings, start_app, kube
 ):
-    kubeapi.register("example.com", "v1", "proxies", "Proxy")
-    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    edge_and_portal(kubeapi)
     kubeapi.apply(proxy("core", "https://core.example.com"))
-    kubeapi.apply(follower("portal", PROXY_REF))
-    settings = dataclasses.replace(
-        settings_with(cluster_settings, "Proxy"),
-        availability=AvailabilitySettings(interval=3600.0),  # no refresh during this test
-    )
-    app = start_app(settings)
+    app = start_app(without_refresh(settings_with(cluster_settings, "Proxy")))
     catalog = kube.catalog(app)
     assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
 
@@ -154,10 +158,8 @@ def test_a_changed_application_is_resolved_again_at_once(
 def test_a_forbidden_target_falls_back_and_names_the_rbac_rule(
     kubeapi, cluster_settings, start_app, kube, caplog
 ):
-    kubeapi.register("example.com", "v1", "proxies", "Proxy")
-    kubeapi.apply(proxy("edge", "https://edge.example.com"))
+    edge_and_portal(kubeapi)
     kubeapi.fail("proxies", 403, verbs=["get"])
-    kubeapi.apply(follower("portal", PROXY_REF))
     kubeapi.apply(kube.ingress("plex"))
     app = start_app(settings_with(cluster_settings, "Proxy"))
 
@@ -165,3 +167,44 @@ def test_a_forbidden_target_falls_back_and_names_the_rbac_rule(
     assert kube.names(kube.catalog(app)) == ["Portal", "plex"]
     messages = [r.getMessage() for r in caplog.records if "apps/portal" in r.getMessage()]
     assert any("RBAC needs get on proxies in apiGroup 'example.com'" in m for m in messages)
+
+
+def test_a_target_is_read_once_however_many_applications_follow_it(
+    kubeapi, cluster_settings, start_app, kube
+):
+    edge_and_portal(kubeapi)
+    for name in ("admin", "status"):
+        kubeapi.apply(follower(name, PROXY_REF))
+    app = start_app(without_refresh(settings_with(cluster_settings, "Proxy")))
+
+    catalog = kube.catalog(app)
+    assert {kube.app_url(catalog, n) for n in ("Portal", "Admin", "Status")} == {
+        "https://edge.example.com"
+    }
+    assert kubeapi.count("get", "proxies.example.com") == 1
+
+
+def test_a_target_that_cannot_be_read_for_now_keeps_its_last_url(
+    kubeapi, cluster_settings, start_app, kube
+):
+    edge_and_portal(kubeapi)
+    app = start_app(settings_with(cluster_settings, "Proxy"))
+    catalog = kube.catalog(app)
+    assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
+
+    kubeapi.fail("proxies", 500, verbs=["get"])
+    reads = kubeapi.count("get", "proxies.example.com")
+    kube.wait_for(
+        lambda: kubeapi.count("get", "proxies.example.com") >= reads + 2,
+        timeout=2 * REFRESH + 2.0,
+        what="two refreshes that failed",
+    )
+    assert kube.app_url(catalog, "Portal") == "https://edge.example.com"
+
+    kubeapi.unfail()
+    kubeapi.apply(proxy("edge", "https://edge2.example.com"))
+    kube.wait_for(
+        lambda: kube.app_url(catalog, "Portal") == "https://edge2.example.com",
+        timeout=REFRESH + 2.0,
+        what="followed again once readable",
+    )

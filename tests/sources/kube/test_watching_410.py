@@ -56,11 +56,11 @@ def test_bookmarks_advance_the_version_so_a_quiet_kind_resumes_without_a_list(
 ):
     kubeapi.apply(kube.ingress("a"))
     app = start_app()
-    watcher = kube.cluster(app).informers[INGRESSES].watcher
+    list_watch = kube.cluster(app).informers[INGRESSES].list_watch
     for n in range(3):  # other kinds move the global resourceVersion on
         kubeapi.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{n}"}})
     latest = str(kubeapi.resource_version)
-    kube.wait_for(lambda: watcher.resource_version == latest, what="a BOOKMARK's version taken")
+    kube.wait_for(lambda: list_watch.resource_version == latest, what="a BOOKMARK's version taken")
 
     kubeapi.compact()
     kubeapi.drop_watches("ingresses")

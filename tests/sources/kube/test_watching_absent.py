@@ -63,7 +63,7 @@ def test_only_v1beta1_virtualservices_served_are_read_in_v1beta1(start_app, kube
     try:
         app = start_app(server=server)
 
-        assert kube.cluster(app).informers[VIRTUALSERVICES].watcher.api_version == "v1beta1"
+        assert kube.cluster(app).informers[VIRTUALSERVICES].list_watch.api_version == "v1beta1"
         assert kube.names(kube.catalog(app)) == ["kiali"]
         server.apply(vs("grafana", version="v1beta1"))
         kube.wait_for(lambda: "grafana" in kube.names(kube.catalog(app)), what="watched")
@@ -79,7 +79,7 @@ def test_startpunkt_crd_serving_only_v1alpha3_is_read(start_app, kube):
         app = start_app(server=server)
 
         informer = kube.cluster(app).informers["kube:applications.startpunkt.ullberg.us"]
-        assert informer.watcher.api_version == "v1alpha3"
+        assert informer.list_watch.api_version == "v1alpha3"
         assert kube.names(kube.catalog(app)) == ["Grafana"]
     finally:
         server.stop()

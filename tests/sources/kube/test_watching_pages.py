@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from startpunkt.sources.kube import kinds, watching
+from startpunkt.sources.kube import resources, watching
 from startpunkt.sources.kube.timing import Timing
 
-INGRESS = next(k for k in kinds.KINDS if k.plural == "ingresses")
+INGRESS = next(r for r in resources.RESOURCES if r.plural == "ingresses")
 
 
 class PagingServer:
@@ -50,9 +50,9 @@ class Recorder:
 
 def test_every_page_is_read_and_the_watch_resumes_from_the_snapshot_version():
     server, sink = PagingServer(), Recorder()
-    watcher = watching.Watcher(server, INGRESS, namespace=None, sink=sink, timing=Timing())
+    list_watch = watching.ListWatch(server, INGRESS, namespace=None, sink=sink, timing=Timing())
 
-    path = watcher._list()
+    path = list_watch._list()
 
     assert path == "/apis/networking.k8s.io/v1/ingresses"
     assert [o["metadata"]["name"] for o in sink.objects] == [
@@ -65,4 +65,4 @@ def test_every_page_is_read_and_the_watch_resumes_from_the_snapshot_version():
         {"limit": watching.PAGE_SIZE, "continue": "1"},
         {"limit": watching.PAGE_SIZE, "continue": "2"},
     ]
-    assert watcher.resource_version == "42"
+    assert list_watch.resource_version == "42"
