@@ -81,21 +81,20 @@ def check(
         deadline.close()
 
 
+_FAILURES: tuple[tuple[type[Exception], str], ...] = (
+    (exceptions.NameResolutionError, "dns"),  # before NewConnectionError, its base class
+    (exceptions.NewConnectionError, "connect"),
+    (exceptions.SSLError, "tls"),
+    (exceptions.TimeoutError, "timeout"),
+    (exceptions.LocationValueError, "url"),
+    (exceptions.ProtocolError, "protocol"),
+)
+"""urllib3 errors and their metric labels, subclasses first."""
+
+
 def failure_reason(exc: exceptions.HTTPError) -> str:
-    """The metric label for a urllib3 error (subclasses first: DNS failure is a connect error)."""
-    if isinstance(exc, exceptions.NameResolutionError):
-        return "dns"
-    if isinstance(exc, exceptions.NewConnectionError):
-        return "connect"
-    if isinstance(exc, exceptions.SSLError):
-        return "tls"
-    if isinstance(exc, exceptions.TimeoutError):
-        return "timeout"
-    if isinstance(exc, exceptions.LocationValueError):
-        return "url"
-    if isinstance(exc, exceptions.ProtocolError):
-        return "protocol"
-    return "error"
+    """The metric label for a urllib3 error."""
+    return next((label for cls, label in _FAILURES if isinstance(exc, cls)), "error")
 
 
 def _follow(
