@@ -127,19 +127,21 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     namespace selector and `onlyAnnotated` are applied here so every source behaves alike.
     """
     mapping = mapping_of(obj)
-    if mapping is None or not mapping.enabled(settings):
-        return Mapped()
+    if mapping is None:
+        return Mapped(skipped="not a kind startpunkt reads")
+    if not mapping.enabled(settings):
+        return Mapped(skipped="its kind is switched off in the configuration")
     namespace, name = shapes.identity(obj)
     missing = shapes.missing_identity(obj)
     if missing:
         reason = f"no {missing}: object skipped"
         return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
-        return Mapped()
+        return Mapped(skipped=f"namespace {namespace!r} is not in namespaceSelector.matchNames")
     report = results.Report(results.Subject(mapping.source, namespace, name))
     item = mapping.build(obj, report.subject, settings=settings, report=report)
     if not visible(item, only_annotated=mapping.only_annotated(settings)):
-        return Mapped(problems=report.problems)
+        return Mapped(problems=report.problems, skipped=hidden_because(item))
     return Mapped(items=(item,), problems=report.problems)
 
 
@@ -147,6 +149,13 @@ def selected(namespace: str, settings: Settings) -> bool:
     """The namespace selector: every namespace, or only the listed ones."""
     selector = settings.namespace_selector
     return selector.any or namespace in selector.match_names
+
+
+def hidden_because(item: model.Item) -> str:
+    """Why `visible` said no: disabled explicitly, or never opted in."""
+    if isinstance(item, model.Application) and item.enabled is False:
+        return "disabled (enable/enabled is false)"
+    return 'not opted in (onlyAnnotated is on and no enable annotation says "true")'
 
 
 def visible(item: model.Item, *, only_annotated: bool) -> bool:
