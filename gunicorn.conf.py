@@ -37,7 +37,7 @@ loglevel = operations.log_level
 logger_class = serving.logger_class(operations)
 
 # Hooks import startpunkt's server parts inside the worker, after gevent has patched it
-# (importing them here, in the master, would load ssl before patching).
+# (importing them here would load gevent, Flask and the kubernetes client into the master).
 
 
 def post_worker_init(worker):
