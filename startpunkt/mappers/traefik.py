@@ -19,8 +19,10 @@ from startpunkt.mappers import annotated, results, shapes, urls
 
 SECURE_ENTRY_POINTS = frozenset({"websecure"})
 """The entry point Traefik's default configuration (and k3s) serves TLS on."""
-_MATCHER = re.compile(r"\s*(\w+)\(\s*(?:`([^`]*)`|\"([^\"\\]*)\")\s*\)\s*")
-"""One matcher with one quoted argument: ``Host(`a`)`` or `Host("a")`."""
+_QUOTED = r"(?:`[^`]*`|\"[^\"\\]*\")"
+_MATCHER = re.compile(rf"\s*(\w+)\(\s*({_QUOTED}(?:\s*,\s*{_QUOTED})*)\s*\)\s*")
+"""One matcher and its quoted arguments: ``Host(`a`)``, `Host("a")`, ``Header(`k`, `v`)``."""
+_ARGUMENT = re.compile(_QUOTED)
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,15 @@ def parse(rule: str) -> Match:
     for part in rule.split("&&"):
         matcher = _MATCHER.fullmatch(part)
         if matcher is None:
-            raise NotUnderstood(f"{part.strip()!r} is not a matcher with one quoted argument")
-        name, value = matcher[1], matcher[2] if matcher[2] is not None else matcher[3]
+            raise NotUnderstood(f"{part.strip()!r} is not a matcher with quoted arguments")
+        name = matcher[1]
+        values = [quoted[1:-1] for quoted in _ARGUMENT.findall(matcher[2])]
         if name == "Host":
-            if host is not None:
-                raise NotUnderstood("several Host matchers")
-            host = value
+            if host is not None or len(values) > 1:
+                raise NotUnderstood("several hosts")
+            host = values[0]
         elif name in ("PathPrefix", "Path"):
-            path = value if path is None else path
+            path = values[0] if path is None else path
         elif name.endswith("Regexp"):
             raise NotUnderstood(f"{name} names no single link")
     if host is None:
