@@ -247,7 +247,7 @@ class Resolver:
         """One lookup, if the kind may be read; every failure becomes a `Read` saying why."""
         kind = target.id.kind
         if not url_from.may_read(kind, self._settings().url_from_kinds()):
-            return Read(None, f"{kind} may not be read (urlFrom.allowedKinds, urlFrom.configMaps)")
+            return Read(None, f"{kind} may not be read (urlFrom.allowedKinds)")
         try:
             return self._lookup(target)
         except Unreadable as exc:
