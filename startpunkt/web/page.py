@@ -42,7 +42,9 @@ def index() -> Response:
 
 
 @bp.get("/<tags>")
+@bp.get("/<tags>/")
 def tagged(tags: str) -> Response:
+    """The page for `tags`; a trailing slash (`/admin/`) changes nothing."""
     if tags.lower() in RESERVED:
         return responses.not_found(f"/{tags}")
     return _render(model.split_tags(tags))

@@ -37,6 +37,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   let polling = false;
   let buffered = null;
   let resyncs = 0;
+  let echoes = 0; // item events after a RESYNC that only older clients need (its followedBy)
   const etags = new Map();
   const indicator = document.getElementById("connection");
   const appsUrl = store.tags.length
@@ -162,10 +163,14 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     } catch {
       return;
     }
-    if (type === "RESYNC") resync();
-    else if (type === "CONFIG_CHANGED") applyConfig(data);
+    if (type === "RESYNC") {
+      // The refetch covers the ordinary events the server adds for clients that ignore RESYNC.
+      echoes = Number(data && data.followedBy) || 0;
+      resync();
+    } else if (type === "CONFIG_CHANGED") applyConfig(data);
     else if (ITEM_EVENTS.includes(type)) {
-      if (buffered) buffered.push([type, data]);
+      if (echoes > 0) echoes -= 1;
+      else if (buffered) buffered.push([type, data]);
       else store.apply(type, data);
     }
   }
