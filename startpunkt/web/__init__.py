@@ -1,7 +1,8 @@
 """The HTTP face of startpunkt: blueprints by audience.
 
-`api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `health`
-(probes and metrics); `responses` holds the JSON answers and errors they share. Views read the
+`api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `icons`
+(icon sets served offline), `health` (probes, metrics, API docs); `responses` holds the JSON
+answers and errors they share, `prefix` mounts everything under `web.rootPath`. Views read the
 catalog snapshot, never Kubernetes objects.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from startpunkt.web import api, health, page, stream
+from startpunkt import runtime
+from startpunkt.web import api, health, icons, page, prefix, stream
 
 
 def init_app(app: Flask) -> None:
@@ -17,4 +19,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(icons.bp)
     app.register_blueprint(page.bp)
+    root = prefix.normalise(runtime.get(app).settings.web.root_path)
+    if root:
+        app.wsgi_app = prefix.Mount(app.wsgi_app, root)  # type: ignore[method-assign]
