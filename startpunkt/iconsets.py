@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PACKAGES = Path("node_modules") / "@iconify-json"
-"""Where `npm ci` puts the sets, relative to the app's root directory."""
+SCOPE = "@iconify-json"
+"""The npm scope of the sets: `node_modules/@iconify-json/<set>/icons.json`."""
 
 _DEFAULTS = {"left": 0, "top": 0, "width": 16, "height": 16}
 """Iconify's defaults for a view box, when neither the icon nor its set gives one."""
@@ -109,10 +109,10 @@ def render(icon: Mapping[str, Any]) -> bytes:
     ).encode()
 
 
-def discover(root: Path) -> dict[str, IconSet]:
-    """Every set installed under `root`, by prefix; empty when none is (the CDN serves then)."""
+def discover(modules: Path) -> dict[str, IconSet]:
+    """Every set installed in `modules` (a `node_modules`), by prefix; empty when none is."""
     found: dict[str, IconSet] = {}
-    directory = root / PACKAGES
+    directory = modules / SCOPE
     for path in sorted(directory.glob("*/icons.json")) if directory.is_dir() else ():
         prefix = path.parent.name
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -1,9 +1,9 @@
 """The HTTP face of startpunkt: blueprints by audience.
 
 `api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `icons`
-(icon sets served offline), `health` (probes, metrics, API docs); `responses` holds the JSON
-answers and errors they share, `prefix` mounts everything under `web.rootPath`. Views read the
-catalog snapshot, never Kubernetes objects.
+(icon sets served offline), `health` (probes, metrics, OpenAPI), `swagger` (API docs);
+`responses` holds the JSON answers and errors they share, `prefix` mounts everything under
+`web.rootPath`. Views read the catalog snapshot, never Kubernetes objects.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from startpunkt import runtime
-from startpunkt.web import api, health, icons, page, prefix, stream
+from startpunkt.web import api, health, icons, page, prefix, stream, swagger
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(stream.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(icons.bp)
+    app.register_blueprint(swagger.bp)
     app.register_blueprint(page.bp)
     root = prefix.normalise(runtime.get(app).settings.web.root_path)
     if root:

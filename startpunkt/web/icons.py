@@ -14,8 +14,7 @@ from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound
 
-import startpunkt
-from startpunkt import iconsets, runtime
+from startpunkt import assets, iconsets, runtime
 
 bp = Blueprint("icons", __name__)
 
@@ -28,7 +27,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    runtime.get(state.app).icon_sets = iconsets.discover(startpunkt.ROOT)
+    runtime.get(state.app).icon_sets = iconsets.discover(assets.modules())
 
 
 def bases() -> dict[str, str]:
