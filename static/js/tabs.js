@@ -76,6 +76,7 @@ export function createTabs({ streamUrl, channelName, events, resumeFrom }) {
   let lastId = resumeFrom || null;
   const ring = [];
   const availableListeners = [];
+  let takenOverAt = 0;
 
   function post(message) {
     if (channel) channel.postMessage({ ...message, from: me });
@@ -153,6 +154,7 @@ export function createTabs({ streamUrl, channelName, events, resumeFrom }) {
     leading = true;
     leaderId = me;
     claiming = null;
+    takenOverAt = Date.now();
     post({ kind: "lead", term });
     if (current) join(current);
   }
@@ -292,6 +294,8 @@ export function createTabs({ streamUrl, channelName, events, resumeFrom }) {
     /** `listener()` runs in a follower when the leader's stream opens while this tab has none. */
     onAvailable(listener) { availableListeners.push(listener); },
     role: () => (!channel ? "solo" : leading ? "leader" : "follower"),
+    /** When this tab became the leader (ms since the epoch), 0 if it never did. */
+    takenOverAt: () => takenOverAt,
     lastEventId: () => lastId,
   };
 

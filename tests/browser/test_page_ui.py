@@ -139,5 +139,3 @@ def test_screens_down_to_phone_width_have_no_sideways_scroll(
         "el => getComputedStyle(el).gridTemplateColumns.split(' ').length"
     )
     assert columns == 1
-
-
