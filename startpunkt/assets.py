@@ -11,14 +11,14 @@ import json
 import os
 from pathlib import Path
 
-import startpunkt
-
 ENV = "STARTPUNKT_ASSETS"
+APP_ROOT = Path(__file__).resolve().parent.parent
+"""The directory holding `startpunkt/`, `templates/` and `static/` (as `startpunkt.ROOT`)."""
 
 
 def modules() -> Path:
     """The `node_modules` directory to read (it may not exist)."""
-    return Path(os.environ.get(ENV) or startpunkt.ROOT) / "node_modules"
+    return Path(os.environ.get(ENV) or APP_ROOT) / "node_modules"
 
 
 def package(name: str) -> Path | None:

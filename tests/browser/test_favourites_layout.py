@@ -155,7 +155,10 @@ def test_unavailable_apps_can_be_hidden(tmp_path: Path, servers: Any, new_page: 
 
 
 def test_the_panel_is_translated(ui_server: Server, new_page: Any) -> None:
-    for locale, columns, compact in (("sv-SE", "Kolumner", "Kompakta"), ("de-DE", "Spalten", "Kompakt")):
+    for locale, columns, compact in (
+        ("sv-SE", "Kolumner", "Kompakta"),
+        ("de-DE", "Spalten", "Kompakt"),
+    ):
         page = ready(new_page(locale=locale), ui_server.url)
         page.locator("#prefs-open").click()
         expect(page.locator("#prefs")).to_contain_text(columns)

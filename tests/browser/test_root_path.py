@@ -43,7 +43,8 @@ def proxy(tmp_path: Path) -> Iterator[Any]:
         prefix = tmp_path / "nginx"
         (prefix / "logs").mkdir(parents=True)
         conf = prefix / "nginx.conf"
-        conf.write_text(textwrap.dedent(f"""\
+        conf.write_text(
+            textwrap.dedent(f"""\
             daemon off;
             pid {prefix}/nginx.pid;
             error_log {prefix}/logs/error.log;
@@ -65,7 +66,8 @@ def proxy(tmp_path: Path) -> Iterator[Any]:
                 }}
               }}
             }}
-            """))
+            """)
+        )
         process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf)])
         started.append(process)
         return f"http://127.0.0.1:{port}"
@@ -77,7 +79,7 @@ def proxy(tmp_path: Path) -> Iterator[Any]:
 
 
 def drive(new_page: Any, base: str, directory: Path) -> None:
-    """Search, a live edit, then the polling fallback, all recorded; every request is under /start."""
+    """Search, a live edit, then the polling fallback; every request recorded is under /start."""
     page = new_page()
     requests: list[str] = []
     page.context.on("request", lambda r: requests.append(r.url))
