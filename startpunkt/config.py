@@ -163,7 +163,7 @@ class CorsSettings:
 class WebSettings:
     title: str = "Startpunkt"
     root_path: str = "/"
-    """Accepted for compatibility with the reference; serve under a prefix with a proxy."""
+    """The public path prefix of every page, asset, API call and stream (`web.prefix`)."""
     refresh_interval: int = 60
     """Seconds between polls while the live stream is down."""
     github_link: SwitchSettings = SwitchSettings()
