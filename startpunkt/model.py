@@ -89,6 +89,8 @@ _JSON_NAMES = {
     "resource_name": "resourceName",
 }
 _PRIVATE = frozenset({"url_from"})
+_ALWAYS_BOOLEAN = {"target_blank": False, "enabled": True}
+"""Fields always sent, with their value when unset: an item on show is enabled."""
 
 
 def item_id(source: str, namespace: str, name: str) -> str:
@@ -106,6 +108,9 @@ def split_tags(tags: str | None) -> frozenset[str]:
 def to_json(item: Item) -> dict[str, Any]:
     """The REST/event shape of an item: camelCase keys, empty and null fields omitted.
 
+    Except `targetBlank` (and an application's `enabled`): always a boolean, `false` included,
+    as the reference serialised its primitive booleans; clients read them without a default.
+
     Built once per item and shared by every answer and event: never modify the result.
     """
     return item.json
@@ -117,7 +122,9 @@ def _json(item: _Immutable) -> dict[str, Any]:
         if field.name in _PRIVATE:
             continue
         value = getattr(item, field.name)
-        if value is None or value == "":
+        if field.name in _ALWAYS_BOOLEAN:
+            value = value if value is not None else _ALWAYS_BOOLEAN[field.name]
+        elif value is None or value == "":
             continue
         out[_JSON_NAMES.get(field.name, field.name)] = value
     return out

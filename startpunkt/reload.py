@@ -30,7 +30,7 @@ from startpunkt.sources import fswatch
 
 log = logging.getLogger(__name__)
 
-RESTART_ONLY = ("startpunkt.kubernetes",)
+RESTART_ONLY = ("startpunkt.kubernetes", "startpunkt.web.rootPath")
 """Key prefixes whose new values take effect only after a restart."""
 
 

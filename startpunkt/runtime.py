@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from startpunkt.catalog import Catalog
     from startpunkt.config import Settings
     from startpunkt.events import EventBroadcaster, Feed
+    from startpunkt.iconsets import IconSet
     from startpunkt.readiness import Readiness
     from startpunkt.sources.files import FileSource
     from startpunkt.sources.fswatch import FileWatcher
@@ -44,6 +45,8 @@ class Runtime:
     """Kept here because blinker holds its receivers weakly."""
     metrics: CollectorRegistry | None = None
     api_bodies: BodyCache | None = None
+    icon_sets: dict[str, IconSet] | None = None
+    """Icon sets installed with the app, by prefix (`/icons/...`)."""
     cluster_configured: bool = False
     """A cluster was asked for or found, usable or not: then the example is not served."""
     cluster: Cluster | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 _URL_BANNED = re.compile(
     r'[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]'
@@ -64,15 +65,22 @@ def icon(value: str | None) -> str | None:
     return value if value and (_ICON_NAME.fullmatch(value) or url(value)) else None
 
 
-def icon_source(icon: str | None) -> tuple[str, str] | None:
-    """`(url, "mask"|"img")` to draw an icon from: an image URL, `set:name`, or a bare mdi name."""
+def icon_source(
+    icon: str | None, local: Mapping[str, str] | None = None
+) -> tuple[str, str, str | None] | None:
+    """`(url, "mask"|"img", fallback)` to draw an icon from: an image URL, `set:name`, or a bare
+    mdi name. A set in `local` (set → URL prefix of the icons the app serves) is drawn from there,
+    with Iconify's CDN as the fallback for a name the installed data lacks; else from the CDN."""
     icon = (icon or "").strip()
     if not icon:
         return None
     if url(icon):
-        return icon, "img"
+        return icon, "img", None
     prefix, _, name = icon.lower().rpartition(":")
     prefix = prefix or "mdi"
     if not (_ICON_PART.fullmatch(prefix) and _ICON_PART.fullmatch(name)):
         return None
-    return f"{ICONIFY}/{prefix}/{name}.svg", "mask" if prefix in MASK_SETS else "img"
+    mode = "mask" if prefix in MASK_SETS else "img"
+    cdn = f"{ICONIFY}/{prefix}/{name}.svg"
+    base = (local or {}).get(prefix)
+    return (f"{base}/{name}.svg", mode, cdn) if base else (cdn, mode, None)

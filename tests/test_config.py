@@ -88,6 +88,8 @@ def leaf_keys(settings: object, path: str) -> list[str]:
 
     keys = []
     for f in dataclasses.fields(settings):  # type: ignore[arg-type]
+        if {"maps_to", "unsupported"} & f.metadata.keys():
+            continue  # the reference's keys, for its files: not ours to document as defaults
         value = getattr(settings, f.name)
         key = f"{path}.{config.camel(f.name)}"
         keys += leaf_keys(value, key) if dataclasses.is_dataclass(value) else [key]

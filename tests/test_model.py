@@ -35,7 +35,18 @@ def test_to_json_uses_camel_case_and_omits_empty_fields():
         "location": 1000,
         "rootPath": "/web",
         "available": True,
+        "enabled": True,
     }
+
+
+def test_target_blank_and_enabled_are_always_booleans_as_the_reference_sends_them():
+    app = items.application("Plex", "Media", target_blank=None, enabled=None)
+    assert (to_json(app)["targetBlank"], to_json(app)["enabled"]) == (False, True)
+    app = items.application("Plex", "Media", target_blank=False, enabled=True)
+    assert (to_json(app)["targetBlank"], to_json(app)["enabled"]) == (False, True)
+    mark = items.bookmark("Docs", "Links", target_blank=None)
+    assert to_json(mark)["targetBlank"] is False
+    assert "enabled" not in to_json(mark)
 
 
 def test_bookmark_json():

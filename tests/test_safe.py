@@ -89,15 +89,19 @@ def test_colours_cannot_break_out_of_a_declaration(value: str | None, expected: 
     assert safe.color(value) == expected
 
 
+CDN = "https://api.iconify.design"
+
+
 @pytest.mark.parametrize(
     ("icon", "expected"),
     [
-        ("mdi:home", ("https://api.iconify.design/mdi/home.svg", "mask")),
-        ("home", ("https://api.iconify.design/mdi/home.svg", "mask")),
-        ("MDI:Home-Assistant", ("https://api.iconify.design/mdi/home-assistant.svg", "mask")),
-        ("simple-icons:grafana", ("https://api.iconify.design/simple-icons/grafana.svg", "mask")),
-        ("logos:kubernetes", ("https://api.iconify.design/logos/kubernetes.svg", "img")),
-        ("https://example.com/logo.png", ("https://example.com/logo.png", "img")),
+        ("mdi:home", (f"{CDN}/mdi/home.svg", "mask", None)),
+        ("home", (f"{CDN}/mdi/home.svg", "mask", None)),
+        ("MDI:Home-Assistant", (f"{CDN}/mdi/home-assistant.svg", "mask", None)),
+        ("simple-icons:grafana", (f"{CDN}/simple-icons/grafana.svg", "mask", None)),
+        ("logos:kubernetes", (f"{CDN}/logos/kubernetes.svg", "img", None)),
+        ("https://example.com/logo.png", ("https://example.com/logo.png", "img", None)),
+        ("sonarr.png", None),
         ("javascript:alert(1)", None),
         ("mdi:../../etc", None),
         ("mdi:", None),
@@ -106,8 +110,30 @@ def test_colours_cannot_break_out_of_a_declaration(value: str | None, expected: 
         (None, None),
     ],
 )
-def test_icons(icon: str | None, expected: tuple[str, str] | None) -> None:
+def test_icons(icon: str | None, expected: tuple[str, str, None] | None) -> None:
     assert safe.icon_source(icon) == expected
+
+
+LOCAL = {"mdi": "/start/icons/mdi/0123abcd", "simple-icons": "/icons/simple-icons/9f"}
+
+
+@pytest.mark.parametrize(
+    ("icon", "expected"),
+    [
+        ("home", ("/start/icons/mdi/0123abcd/home.svg", "mask", f"{CDN}/mdi/home.svg")),
+        (
+            "Simple-Icons:Grafana",
+            ("/icons/simple-icons/9f/grafana.svg", "mask", f"{CDN}/simple-icons/grafana.svg"),
+        ),
+        ("logos:kubernetes", (f"{CDN}/logos/kubernetes.svg", "img", None)),
+        ("https://example.com/i.svg", ("https://example.com/i.svg", "img", None)),
+        ("mdi:../x", None),
+    ],
+)
+def test_installed_sets_draw_from_the_app_with_the_cdn_as_fallback(
+    icon: str, expected: tuple[str, str, str | None] | None
+) -> None:
+    assert safe.icon_source(icon, LOCAL) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """When each application URL is probed, and where the results go.
 
 One greenlet keeps a small schedule per distinct URL: probed again `interval` after a good
-result, sooner after a bad one (backoff doubling from 5 s), and a new URL almost at once. Probes
+result, sooner after a bad one (backoff from `initialDelayMs`, times `backoffMultiplier` per
+failure, up to `maxDelayMs` or else `interval`), and a new URL almost at once. Probes
 run in a bounded gevent pool; results go to `Catalog.set_available`, which announces changes.
 Settings are read at every step, so a live reload applies without a restart.
 """
@@ -31,8 +32,6 @@ START_DELAY = 1.5
 """The first round waits this long after start, so the sources have filled the catalog."""
 NEW_URL_DELAY = 0.5
 """A new URL waits this long, so a burst of new applications (a re-list) is one dispatch."""
-BACKOFF_BASE = 5.0
-"""First retry of a failing URL; doubles per failure, up to `interval`."""
 IDLE_RECHECK = 5.0
 """The longest the loop sleeps without re-reading settings, in case no signal woke it."""
 ERROR_PAUSE = 1.0
@@ -53,13 +52,19 @@ class UrlState:
     busy: bool = False
     last: probe.Result | None = None
 
-    def due(self, interval: float, *, start: float, first_delay: float, backoff: float) -> float:
-        """When this URL should be probed next."""
+    def due(
+        self, settings: AvailabilitySettings, *, start: float, first_delay: float, backoff: float
+    ) -> float:
+        """When this URL should be probed next; `backoff` is the first retry's delay."""
         if self.checked is None:
             return max(self.since + first_delay, start)
         if not self.failures:
-            return self.checked + interval
-        return self.checked + min(backoff * 2 ** (self.failures - 1), interval)
+            return self.checked + settings.interval
+        longest = (
+            settings.max_delay_ms / 1000 if settings.max_delay_ms is not None else settings.interval
+        )
+        delay = backoff * settings.backoff_multiplier ** (self.failures - 1)
+        return self.checked + min(delay, longest)
 
 
 class Prober:
@@ -73,8 +78,9 @@ class Prober:
         user_agent: str,
         start_delay: float = START_DELAY,
         new_url_delay: float = NEW_URL_DELAY,
-        backoff: float = BACKOFF_BASE,
+        backoff: float | None = None,
     ) -> None:
+        """`backoff` overrides `availability.initialDelayMs` (tests use short ones)."""
         self._catalog = catalog
         self._settings = settings
         self._user_agent = user_agent
@@ -137,10 +143,12 @@ class Prober:
         return [
             (
                 state.due(
-                    settings.interval,
+                    settings,
                     start=self._start,
                     first_delay=self._new_url_delay,
-                    backoff=self._backoff,
+                    backoff=self._backoff
+                    if self._backoff is not None
+                    else settings.initial_delay_ms / 1000,
                 ),
                 url,
             )
@@ -202,6 +210,9 @@ class Prober:
             log.debug("%s is up (%s)", url, result.detail)
         elif previous is None or previous.up != result.up:
             log.info("%s is %s (%s)", url, "up" if result.up else "down", result.detail)
+        limit = self._settings().max_retries
+        if not result.up and limit > 0 and state.failures == limit:
+            log.warning("%s is still down after %d probes in a row (%s)", url, limit, result.detail)
         self._catalog.set_available(url, result.up)
         self._wake.set()
 

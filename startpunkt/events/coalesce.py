@@ -6,7 +6,10 @@ then removed: nothing; removed then added: UPDATED; only availability differs: S
 That is a trailing-edge debounce whose maximum wait equals the window, so a steady stream of
 changes to one object still yields an event per window and no final state is ever lost. When
 more than `burst_limit` objects are pending (an initial sync of 10,000 Ingresses), clients get
-one RESYNC instead. Pure: the caller supplies the clock and publishes what `take_due` returns.
+one RESYNC instead, followed by the last changed application and bookmark as ordinary events:
+clients that know only the original nine types (the reference's page) ignore RESYNC but refetch
+on those. The RESYNC says how many follow (`followedBy`), so our page skips them. Pure: the
+caller supplies the clock and publishes what `take_due` returns.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Coalescer:
         self._items: OrderedDict[str, _Pending] = OrderedDict()
         self._config: tuple[Any, float] | None = None
         self._resync_due: float | None = None
+        self._last: dict[type, tuple[model.Item | None, model.Item | None]] = {}
+        """While a RESYNC is pending: the last change of each item type, as (old, new)."""
 
     def __len__(self) -> int:
         return len(self._items) + (self._config is not None) + (self._resync_due is not None)
@@ -48,8 +53,11 @@ class Coalescer:
     ) -> None:
         """Record that an object went from `old` to `new` (None: absent)."""
         item = new or old
-        if item is None or self._resync_due is not None:
-            return  # a pending RESYNC already covers every change until it is sent
+        if item is None:
+            return
+        if self._resync_due is not None:
+            self._last[type(item)] = (old, new)  # the RESYNC covers it; remember the latest
+            return
         pending = self._items.get(item.id)
         if pending is not None:
             pending.latest = new
@@ -57,6 +65,10 @@ class Coalescer:
         self._items[item.id] = _Pending(known=old, latest=new, due=now + window)
         if len(self._items) > self.burst_limit:
             self._resync_due = next(iter(self._items.values())).due
+            for pending in self._items.values():  # the newest of each type wins
+                latest = pending.latest or pending.known
+                assert latest is not None
+                self._last[type(latest)] = (pending.known, pending.latest)
             self._items.clear()
 
     def config(self, data: Any, *, now: float, window: float) -> None:
@@ -75,8 +87,12 @@ class Coalescer:
         """The events of every window closed by `now`, oldest first."""
         events: list[payloads.Event] = []
         if self._resync_due is not None and self._resync_due <= now:
-            events.append(payloads.resync("burst"))
+            hints = [payloads.refetch_hint(old, new) for old, new in self._last.values()]
+            follow = [(kind, payloads.payload(kind, item)) for kind, item in filter(None, hints)]
+            events.append(payloads.resync("burst", followed_by=len(follow)))
+            events.extend(follow)
             self._resync_due = None
+            self._last.clear()
         while self._items:
             item_id, pending = next(iter(self._items.items()))
             if pending.due > now:

@@ -84,8 +84,25 @@ def payload(kind: EventType, item: model.Item) -> dict[str, Any]:
     return model.to_json(item)
 
 
-def resync(reason: str) -> Event:
-    return EventType.RESYNC, {"reason": reason}
+def resync(reason: str, *, followed_by: int = 0) -> Event:
+    """RESYNC; `followed_by` ordinary events come next only to make older clients refetch."""
+    data: dict[str, Any] = {"reason": reason}
+    if followed_by:
+        data["followedBy"] = followed_by
+    return EventType.RESYNC, data
+
+
+def refetch_hint(old: model.Item | None, new: model.Item | None) -> Change | None:
+    """An ordinary event about a changed item, sent after a RESYNC for clients that ignore it.
+
+    A client that knows only the first nine types (the reference's own page) refetches on an
+    item event: UPDATED with the item's state, or REMOVED when it is gone.
+    """
+    if new is not None:
+        return _UPDATED[type(new)], new
+    if old is not None:
+        return _REMOVED[type(old)], old
+    return None
 
 
 def timestamp(now: datetime | None = None) -> str:

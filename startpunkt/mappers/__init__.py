@@ -23,6 +23,7 @@ from startpunkt.mappers import (
     route,
     shapes,
     startpunkt_crd,
+    traefik,
     virtualservice,
 )
 from startpunkt.mappers.results import Mapped, Problem
@@ -35,13 +36,17 @@ class KindMapping:
     """How one kind of object is mapped, and which settings switch it.
 
     `source` names the items it gives (their `source` in the API: `HajimariApplication` for
-    hajimari.io's Application), since two groups may use the same kind name.
+    hajimari.io's Application), since two groups may use the same kind name; two groups of one
+    kind (Traefik's old and new) may also share a source.
     """
 
     source: str
-    build: Callable[..., model.Item]
+    build: Callable[..., model.Item | None]
+    """None: the object gives no item (the build reported why)."""
     enabled: Callable[[Settings], bool]
     only_annotated: Callable[[Settings], bool]
+    admits: Callable[[dict[str, Any], Settings], str | None] | None = None
+    """Why settings keep an object of this kind out (the Ingress class filter); None: they don't."""
 
 
 def _always(settings: Settings) -> bool:
@@ -87,6 +92,7 @@ MAPPINGS: dict[tuple[str, str], KindMapping] = {
         _annotated(ingress.derived_url),
         lambda s: s.ingress.enabled,
         lambda s: s.ingress.only_annotated,
+        ingress.admits,
     ),
     ("route.openshift.io", "Route"): KindMapping(
         "Route",
@@ -106,6 +112,15 @@ MAPPINGS: dict[tuple[str, str], KindMapping] = {
         lambda s: s.gatewayapi.httproute.enabled,
         lambda s: s.gatewayapi.httproute.only_annotated,
     ),
+    **{
+        (group, "IngressRoute"): KindMapping(
+            "IngressRoute",
+            traefik.application,
+            lambda s: s.traefik.ingressroute.enabled,
+            lambda s: s.traefik.ingressroute.only_annotated,
+        )
+        for group in ("traefik.io", "traefik.containo.us")
+    },
 }
 """(API group, kind) → mapping. Every version of a group maps alike: they share the fields."""
 
@@ -124,7 +139,9 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     """Map any supported object (dispatching on apiVersion group and kind).
 
     Unsupported kinds map to nothing, silently. Kind switches (`ingress.enabled` …), the
-    namespace selector and `onlyAnnotated` are applied here so every source behaves alike.
+    namespace selector, `instanceName`, `onlyAnnotated` and the Ingress class filter are applied
+    here so every source behaves alike. An object opted in by annotation but kept out by its
+    class is reported, since its author expects to see it.
     """
     mapping = mapping_of(obj)
     if mapping is None:
@@ -138,10 +155,20 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
         return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
         return Mapped(skipped=f"namespace {namespace!r} is not in namespaceSelector.matchNames")
+    if not annotated.for_instance(shapes.annotations(obj), settings.instance_name):
+        return Mapped(skipped="its instance annotation names other start-page instances")
     report = results.Report(results.Subject(mapping.source, namespace, name))
     item = mapping.build(obj, report.subject, settings=settings, report=report)
+    if item is None:
+        return Mapped(problems=report.problems)
     if not visible(item, only_annotated=mapping.only_annotated(settings)):
         return Mapped(problems=report.problems, skipped=hidden_because(item))
+    kept_out = mapping.admits(obj, settings) if mapping.admits else None
+    if kept_out is not None:
+        if isinstance(item, model.Application) and item.enabled is True:
+            report.skipped(f"opted in, but {kept_out}: object skipped")
+            return Mapped(problems=report.problems)
+        return Mapped(problems=report.problems, skipped=kept_out)
     return Mapped(items=(item,), problems=report.problems)
 
 

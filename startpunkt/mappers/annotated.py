@@ -1,8 +1,9 @@
-"""The annotations that put an Ingress, Route, VirtualService or HTTPRoute on the page.
+"""The annotations that put Ingresses, Routes, VirtualServices, HTTPRoutes, IngressRoutes on show.
 
-Manifests written for Startpunkt, Hajimari or Forecastle work unchanged: for each field the
-first key present wins, in the order startpunkt.ullberg.us, hajimari.io, forecastle.stakater.com.
-Values keep their case. The kind modules add only how a URL is derived from their spec.
+Manifests written for Startpunkt, Hajimari, Forecastle or Homepage work unchanged: for each field
+the first key present wins, in the order startpunkt.ullberg.us, hajimari.io,
+forecastle.stakater.com, gethomepage.dev. Values keep their case. The kind modules add only how a
+URL is derived from their spec. Homepage's `app`, `pod-selector` and `widget.*` are not read.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from startpunkt.mappers import fields, results, shapes, urls
 STARTPUNKT = "startpunkt.ullberg.us/"
 HAJIMARI = "hajimari.io/"
 FORECASTLE = "forecastle.stakater.com/"
+HOMEPAGE = "gethomepage.dev/"
+FAMILIES = (STARTPUNKT, HAJIMARI, FORECASTLE, HOMEPAGE)
+"""Every annotation family, in precedence order."""
 
 
-def _everywhere(suffix: str) -> tuple[str, ...]:
-    return (STARTPUNKT + suffix, HAJIMARI + suffix, FORECASTLE + suffix)
+def _everywhere(suffix: str, homepage: str | None = None) -> tuple[str, ...]:
+    """The key in each family; Homepage names some fields differently, and lacks some."""
+    keys = (STARTPUNKT + suffix, HAJIMARI + suffix, FORECASTLE + suffix)
+    return (*keys, HOMEPAGE + homepage) if homepage else keys
 
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -32,25 +38,34 @@ KEYS: dict[str, tuple[str, ...]] = {
         HAJIMARI + "enable",
         HAJIMARI + "enabled",
         FORECASTLE + "expose",
+        HOMEPAGE + "enabled",
     ),
     "name": (
         STARTPUNKT + "appName",
         STARTPUNKT + "name",
         HAJIMARI + "appName",
         FORECASTLE + "appName",
+        HOMEPAGE + "name",
     ),
-    "group": _everywhere("group"),
-    "url": _everywhere("url"),
-    "icon": _everywhere("icon"),
+    "group": _everywhere("group", "group"),
+    "url": _everywhere("url", "href"),
+    "icon": _everywhere("icon", "icon"),
     "iconColor": _everywhere("iconColor"),
-    "info": _everywhere("info"),
+    "info": _everywhere("info", "description"),
     "targetBlank": _everywhere("targetBlank"),
-    "location": _everywhere("location"),
+    "location": _everywhere("location", "weight"),
     "protocol": (STARTPUNKT + "protocol",),
     "tags": (STARTPUNKT + "tags",),
     "rootPath": (STARTPUNKT + "rootPath",),
+    "port": (STARTPUNKT + "port",),
 }
 """Field → annotation keys, in precedence order."""
+
+INSTANCE_KEYS = tuple(family + "instance" for family in FAMILIES)
+"""Comma lists of the start-page instances an object is for (Homepage also `instance.NAME`)."""
+_HOMEPAGE_ICON_SETS = {"mdi-": "mdi:", "si-": "simple-icons:"}
+"""Homepage's `mdi-home` and `si-github` are `mdi:home` and `simple-icons:github` here; its other
+names (`sonarr.png`, `sh-sonarr`) pass as they are."""
 
 DerivedUrl = Callable[..., str | None]
 """A kind's `derived_url(spec)`, or `derived_url(spec, scheme=...)` when its spec has no scheme."""
@@ -71,6 +86,7 @@ class Values:
     location: int = model.DEFAULT_LOCATION
     tags: str | None = None
     root_path: str | None = None
+    port: int | None = None
 
 
 def lookup(annotations: dict[str, Any], field: str) -> tuple[str, Any]:
@@ -82,11 +98,40 @@ def lookup(annotations: dict[str, Any], field: str) -> tuple[str, Any]:
     return keys[0], None
 
 
+def for_instance(annotations: dict[str, Any], instance_name: str | None) -> bool:
+    """Whether an object is for this start page: it names no instance, or names this one.
+
+    `gethomepage.dev/instance.NAME…` keys count as naming NAME. An instance without a name
+    (no `instanceName`) shows only objects that name no instance, as Homepage does.
+    """
+    named: set[str] = set()
+    limited = False
+    for key, value in annotations.items():
+        if key in INSTANCE_KEYS:
+            limited = True
+            if isinstance(value, str):
+                named.update(part.strip() for part in value.split(",") if part.strip())
+        elif key.startswith(HOMEPAGE + "instance."):
+            limited = True
+            named.add(key[len(HOMEPAGE + "instance.") :].split(".")[0])
+    return not limited or (instance_name is not None and instance_name in named)
+
+
+def homepage_icon(value: str | None) -> str | None:
+    """A Homepage icon name in this project's spelling (`mdi-home` → `mdi:home`)."""
+    for prefix, icon_set in _HOMEPAGE_ICON_SETS.items():
+        if value and value.startswith(prefix) and len(value) > len(prefix):
+            return icon_set + value[len(prefix) :]
+    return value
+
+
 def read(annotations: dict[str, Any], *, report: results.Report) -> Values:
     """Every field of the table except `protocol` (only some kinds use it)."""
 
     def get(field: str, coerce: Any) -> Any:
         key, value = lookup(annotations, field)
+        if field == "icon" and key.startswith(HOMEPAGE) and isinstance(value, str):
+            value = homepage_icon(value.strip())
         return coerce(value, field=key, report=report)
 
     return Values(
@@ -101,6 +146,7 @@ def read(annotations: dict[str, Any], *, report: results.Report) -> Values:
         location=get("location", fields.location),
         tags=get("tags", fields.text),
         root_path=get("rootPath", fields.text),
+        port=get("port", fields.port),
     )
 
 
@@ -129,6 +175,7 @@ def application(
 
     With `scheme_from_annotation` (VirtualService, HTTPRoute: the spec does not say which scheme
     clients use), `derived_url` also gets the `protocol` annotation's scheme or `defaultProtocol`.
+    The `port` annotation goes into the derived URL (the port the users reach, not the spec's).
     """
     spec = shapes.spec(obj)
     if scheme_from_annotation:
@@ -137,6 +184,8 @@ def application(
     else:
         derived = derived_url(spec)
     values = read(shapes.annotations(obj), report=report)
+    if derived is not None and values.port is not None:
+        derived = urls.with_port(derived, values.port)
     url = urls.with_root_path(
         values.url or derived, values.root_path, field=KEYS["rootPath"][0], report=report
     )

@@ -17,6 +17,7 @@ from startpunkt.mappers import results
 _INT32 = 2**31 - 1
 """The reference parsed locations as Java ints; larger values are typos, not sort keys."""
 _INTEGER = re.compile(r"[+-]?\d+")
+_MAX_PORT = 65535
 
 
 def text(value: Any, *, field: str, report: results.Report) -> str | None:
@@ -57,6 +58,21 @@ def location(value: Any, *, field: str, report: results.Report) -> int:
             field, f"{results.show(value)} is not an integer, using {model.DEFAULT_LOCATION}"
         )
         return model.DEFAULT_LOCATION
+    return number
+
+
+def port(value: Any, *, field: str, report: results.Report) -> int | None:
+    """A TCP port, 1 to 65535; anything else is reported and ignored."""
+    if value is None:
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not 0 < number <= _MAX_PORT:
+        report.bad_field(field, f"{results.show(value)} is not a port number (1-65535), ignored")
+        return None
     return number
 
 

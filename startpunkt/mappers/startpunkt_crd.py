@@ -63,7 +63,7 @@ def application(
         ref = url_from.parse(
             spec["urlFrom"],
             namespace=subject.namespace,
-            allowed_kinds=settings.url_from.allowed_kinds,
+            allowed_kinds=settings.url_from_kinds(),
             report=report,
         )
     if "url" not in spec and "urlFrom" not in spec:

@@ -43,6 +43,14 @@ def base_url(scheme: str, host: Any) -> str | None:
     return safe.url(f"{scheme.lower()}://{host}")  # refuses a port past 65535
 
 
+def with_port(url: str, port: int) -> str:
+    """A derived URL (`scheme://host[:port][/path]`) with its port replaced by `port`."""
+    scheme, _, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    host = authority.rsplit(":", 1)[0] if ":" in authority else authority
+    return f"{scheme}://{host}:{port}{slash}{path}"
+
+
 def plain_path(path: Any) -> str | None:
     """The path to append to a derived URL: None for `/`, for nothing and for regex paths."""
     if not isinstance(path, str) or not _PLAIN_PATH.fullmatch(path) or not path.strip("/"):

@@ -246,7 +246,7 @@ class Resolver:
     def _read(self, target: Target) -> Read:
         """One lookup, if the kind may be read; every failure becomes a `Read` saying why."""
         kind = target.id.kind
-        if not url_from.may_read(kind, self._settings().url_from.allowed_kinds):
+        if not url_from.may_read(kind, self._settings().url_from_kinds()):
             return Read(None, f"{kind} may not be read (urlFrom.allowedKinds)")
         try:
             return self._lookup(target)

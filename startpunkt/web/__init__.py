@@ -1,15 +1,18 @@
 """The HTTP face of startpunkt: blueprints by audience.
 
-`api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `health`
-(probes and metrics); `responses` holds the JSON answers and errors they share. Views read the
-catalog snapshot, never Kubernetes objects.
+`api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `icons`
+(icon sets served offline), `health` (probes, metrics, OpenAPI), `swagger` (API docs);
+`responses` holds the JSON answers and errors they share, `cors` adds the CORS headers for
+configured origins, `prefix` mounts everything under `web.rootPath`. Views read the catalog
+snapshot, never Kubernetes objects.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from startpunkt.web import api, health, page, stream
+from startpunkt import runtime
+from startpunkt.web import api, cors, health, icons, page, prefix, stream, swagger
 
 
 def init_app(app: Flask) -> None:
@@ -17,4 +20,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(icons.bp)
+    app.register_blueprint(swagger.bp)
     app.register_blueprint(page.bp)
+    cors.init_app(app)
+    root = prefix.normalise(runtime.get(app).settings.web.root_path)
+    if root:
+        app.wsgi_app = prefix.Mount(app.wsgi_app, root)  # type: ignore[method-assign]

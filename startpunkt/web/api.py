@@ -128,8 +128,13 @@ def applications() -> Response:
 
 
 @bp.get("/api/apps/<tags>")
+@bp.get("/api/apps/<tags>/")
 def tagged_applications(tags: str) -> Response:
-    """Untagged applications plus those with any of the comma-separated `tags`."""
+    """Untagged applications plus those with any of the comma-separated `tags`.
+
+    `/api/apps/admin/` (and `admin%2F`, which the reference UI requests for the page `/admin/`)
+    is `admin`.
+    """
     return _list_answer("applications", tags)
 
 

@@ -105,5 +105,5 @@ def openapi_document() -> Response:
         fmt = "json" if accept[responses.JSON] > accept[openapi.YAML] else "yaml"
     if fmt.lower() not in ("yaml", "json"):
         raise BadRequest("The format parameter must be 'yaml' or 'json'.")
-    body, mimetype = openapi.render(fmt.lower(), runtime.get().version)
+    body, mimetype = openapi.render(fmt.lower(), runtime.get().version, request.script_root)
     return Response(body, mimetype=mimetype)

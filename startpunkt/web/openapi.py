@@ -29,10 +29,13 @@ def document() -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=8)
-def render(fmt: str, version: str) -> tuple[bytes, str]:
-    """The document as `fmt` ("yaml" or "json") for release `version`, and its media type."""
+def render(fmt: str, version: str, root: str = "") -> tuple[bytes, str]:
+    """The document as `fmt` ("yaml" or "json") for release `version`, and its media type;
+    served under a root path, the document names it as its server so its paths resolve."""
     doc = copy.deepcopy(document())
     doc["info"]["version"] = version
+    if root:
+        doc["servers"] = [{"url": root}]
     if fmt == "json":
         return json.dumps(doc, ensure_ascii=False, indent=2).encode(), "application/json"
     text = yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)

@@ -13,14 +13,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Response, make_response, render_template
+from flask import Blueprint, Response, make_response, render_template, request
 
 from startpunkt import catalog, config, i18n, model, runtime, safe
-from startpunkt.web import responses
+from startpunkt.web import icons, responses
 
 bp = Blueprint("page", __name__)
 
-RESERVED = frozenset({"api", "q", "static", "favicon.ico", "robots.txt"})
+RESERVED = frozenset({"api", "q", "static", "icons", "favicon.ico", "robots.txt"})
 """First path segments that belong to other parts; `/<tags>` must never answer for them."""
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -42,7 +42,9 @@ def index() -> Response:
 
 
 @bp.get("/<tags>")
+@bp.get("/<tags>/")
 def tagged(tags: str) -> Response:
+    """The page for `tags`; a trailing slash (`/admin/`) changes nothing."""
     if tags.lower() in RESERVED:
         return responses.not_found(f"/{tags}")
     return _render(model.split_tags(tags))
@@ -57,7 +59,10 @@ def _render(tags: frozenset[str] | None) -> Response:
     strings = _translations(language)
     app_groups = snapshot.application_groups(tags)
     bookmark_groups = snapshot.bookmark_groups()
+    icon_bases = icons.bases()
     state = {
+        "root": request.script_root,
+        "icons": icon_bases,
         "lastEventId": position,
         "tags": sorted(tags or ()),
         "config": config.public(settings, rt.version)["config"],
@@ -72,8 +77,9 @@ def _render(tags: frozenset[str] | None) -> Response:
         lang=language,
         theme=theme_colors(settings),
         tags=sorted(tags or ()),
-        app_groups=[_group_view(g, "apps") for g in app_groups],
-        bookmark_groups=[_group_view(g, "bookmarks") for g in bookmark_groups],
+        root=request.script_root,
+        app_groups=[_group_view(g, "apps", icon_bases) for g in app_groups],
+        bookmark_groups=[_group_view(g, "bookmarks", icon_bases) for g in bookmark_groups],
         state=state,
         t=_translator(strings),
         version=rt.version,
@@ -150,7 +156,7 @@ def short_url(url: str | None) -> str:
     return re.sub(r"/$", "", re.sub(r"^https?://", "", url or "", flags=re.IGNORECASE))
 
 
-def card_view(item: model.Item) -> dict[str, Any]:
+def card_view(item: model.Item, icon_bases: Mapping[str, str]) -> dict[str, Any]:
     """What the template needs for one card; mirrors `cards.js` `buildCard`."""
     url = safe.url(item.url)
     available = getattr(item, "available", True)
@@ -166,13 +172,15 @@ def card_view(item: model.Item) -> dict[str, Any]:
         "color": safe.color(getattr(item, "icon_color", None)),
         "hue": avatar_hue(item.name),
         "letter": avatar_letter(item.name),
-        "icon": safe.icon_source(item.icon),
+        "icon": safe.icon_source(item.icon, icon_bases),
     }
 
 
-def _group_view(group: catalog.Group, section: str) -> dict[str, Any]:
+def _group_view(
+    group: catalog.Group, section: str, icon_bases: Mapping[str, str]
+) -> dict[str, Any]:
     return {
         "name": group.name,
         "key": f"{section}:{group.name.lower()}",
-        "cards": [card_view(i) for i in group.items],
+        "cards": [card_view(i, icon_bases) for i in group.items],
     }

@@ -27,16 +27,19 @@ export function cssColor(value) {
   return COLOR.test(v) ? v : null;
 }
 
-export function iconSource(icon) {
+export function iconSource(icon, local = {}) {
   icon = typeof icon === "string" ? icon.trim() : "";
   if (!icon) return null;
-  if (safeUrl(icon)) return [icon, "img"];
+  if (safeUrl(icon)) return [icon, "img", null];
   const lower = icon.toLowerCase();
   const cut = lower.lastIndexOf(":");
   const prefix = (cut >= 0 ? lower.slice(0, cut) : "") || "mdi";
   const name = lower.slice(cut + 1);
   if (!ICON_NAME.test(prefix) || !ICON_NAME.test(name)) return null;
-  return [`${ICONIFY}/${prefix}/${name}.svg`, MASK_SETS.has(prefix) ? "mask" : "img"];
+  const mode = MASK_SETS.has(prefix) ? "mask" : "img";
+  const cdn = `${ICONIFY}/${prefix}/${name}.svg`;
+  const base = Object.hasOwn(local || {}, prefix) ? local[prefix] : null;
+  return base ? [`${base}/${name}.svg`, mode, cdn] : [cdn, mode, null];
 }
 
 export function avatarHue(name) {
@@ -79,22 +82,51 @@ function translated(className, key, t) {
   return node;
 }
 
-/** The icon box: a letter avatar, upgraded to the real icon by icons.js once it loads. */
-export function buildIcon(item) {
+const SVG_NS = "http://www.w3.org/2000/svg";
+const STAR = "M12 3.5l2.6 5.3 5.8.8-4.2 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.2-4.1 5.8-.8z";
+
+/** An inline `<svg viewBox="0 0 24 24">` holding one path, hidden from assistive technology. */
+function svgPath(className, d) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  if (className) svg.setAttribute("class", className);
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", d);
+  svg.append(path);
+  return svg;
+}
+
+/** The icon box: a letter avatar, upgraded to the real icon by icons.js once it loads.
+ * `icons` maps the icon sets the app serves to their URL prefix (the page's initial state). */
+export function buildIcon(item, icons = {}) {
   const icon = el("span", "card__icon");
   icon.setAttribute("aria-hidden", "true");
   icon.setAttribute("style", avatarStyle(item));
-  const source = iconSource(item.icon);
+  const source = iconSource(item.icon, icons);
   if (source) {
     icon.setAttribute("data-icon", source[0]);
     icon.setAttribute("data-icon-mode", source[1]);
+    if (source[2]) icon.setAttribute("data-icon-fallback", source[2]);
   }
   icon.append(el("span", "card__letter", avatarLetter(item.name)));
   return icon;
 }
 
+/** The star that pins a card to the favourites (favourites.js keeps its pressed state). */
+function buildPin(item, t) {
+  const pin = el("button", "pin");
+  pin.setAttribute("type", "button");
+  pin.setAttribute("aria-pressed", "false");
+  const label = t("favourites.pin", { name: item.name });
+  pin.setAttribute("title", label);
+  pin.setAttribute("aria-label", label);
+  pin.append(svgPath(null, STAR));
+  return pin;
+}
+
 /** One `<li>` card; `kind` is "app" or "bookmark". */
-export function buildCard(item, kind, t) {
+export function buildCard(item, kind, t, icons = {}) {
   const url = safeUrl(item.url);
   const available = item.available !== false;
   const link = available ? url : null;
@@ -115,7 +147,7 @@ export function buildCard(item, kind, t) {
     card.setAttribute("tabindex", "0");
     if (!available) card.setAttribute("aria-disabled", "true");
   }
-  card.append(buildIcon(item));
+  card.append(buildIcon(item, icons));
   const body = el("span", "card__body");
   body.append(el("span", "card__name", item.name));
   const info = item.info || shortUrl(url);
@@ -139,7 +171,7 @@ export function buildCard(item, kind, t) {
       card.append(translated("card__status card__status--down", "status.unavailable", t));
     }
   }
-  cell.append(card);
+  cell.append(card, buildPin(item, t));
   return cell;
 }
 
@@ -157,14 +189,7 @@ export function buildGroup(name, key, section) {
   toggle.type = "button";
   toggle.setAttribute("aria-expanded", "true");
   toggle.setAttribute("aria-controls", `gl-${n}`);
-  const svgNs = "http://www.w3.org/2000/svg";
-  const chevron = document.createElementNS(svgNs, "svg");
-  chevron.setAttribute("class", "group__chevron");
-  chevron.setAttribute("viewBox", "0 0 24 24");
-  chevron.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(svgNs, "path");
-  path.setAttribute("d", "M7 10l5 5 5-5");
-  chevron.append(path);
+  const chevron = svgPath("group__chevron", "M7 10l5 5 5-5");
   const count = el("span", "group__count", "0");
   count.setAttribute("aria-hidden", "true");
   toggle.append(chevron, el("span", "group__name", name), count);

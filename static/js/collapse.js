@@ -24,16 +24,29 @@ export function createCollapse({ i18n }) {
     group.querySelector(".grid").hidden = folded;
   }
 
-  function toggle(group) {
-    const key = group.dataset.key;
-    if (collapsed.has(key)) collapsed.delete(key);
-    else collapsed.add(key);
+  function save() {
     try {
       localStorage.setItem(KEY, JSON.stringify([...collapsed]));
     } catch {
       // Storage blocked: the group folds for this visit only.
     }
+  }
+
+  function toggle(group) {
+    const key = group.dataset.key;
+    if (collapsed.has(key)) collapsed.delete(key);
+    else collapsed.add(key);
+    save();
     apply(group);
+  }
+
+  /** Fold every group shown (`folded`), or unfold every group, remembered ones included. */
+  function setAll(folded) {
+    const groups = document.querySelectorAll(".group");
+    if (folded) for (const group of groups) collapsed.add(group.dataset.key);
+    else collapsed.clear();
+    save();
+    groups.forEach(apply);
   }
 
   document.addEventListener("click", (event) => {
@@ -43,5 +56,5 @@ export function createCollapse({ i18n }) {
   const applyAll = () => document.querySelectorAll(".group").forEach(apply);
   i18n.onChange(applyAll);
   applyAll();
-  return { apply };
+  return { apply, setAll };
 }

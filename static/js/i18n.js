@@ -2,6 +2,8 @@
 // fetched from /api/i8n/<lang> and applied to every element marked data-i18n (text),
 // data-i18n-placeholder or data-i18n-title. Missing keys keep the text already shown.
 
+import { url } from "./paths.js";
+
 export function flatten(tree, prefix = "", out = {}) {
   for (const [key, value] of Object.entries(tree || {})) {
     if (value && typeof value === "object") flatten(value, `${prefix}${key}.`, out);
@@ -38,7 +40,7 @@ export function createI18n(initial, language) {
   async function load(lang) {
     if (!lang || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$/.test(lang)) return;
     try {
-      const response = await fetch(`/api/i8n/${encodeURIComponent(lang)}`, { cache: "no-cache" });
+      const response = await fetch(url(`/api/i8n/${encodeURIComponent(lang)}`), { cache: "no-cache" });
       if (!response.ok) return;
       const loaded = flatten(await response.json());
       if (!Object.keys(loaded).length) return;

@@ -1,6 +1,7 @@
 // Real icons as a progressive enhancement: the letter avatar is always there, and is covered by
-// the icon only once its image has loaded (Iconify's CDN or an image URL). Offline, nothing
-// changes and nothing breaks.
+// the icon only once its image has loaded: from the icon sets the app serves itself, else
+// Iconify's CDN (also the fallback for a name the installed sets lack), or an image URL. With
+// neither reachable, the letter stays and nothing breaks.
 
 const loads = new Map();
 
@@ -23,9 +24,12 @@ function cssUrl(src) {
 }
 
 async function upgrade(box) {
-  const src = box.getAttribute("data-icon");
+  const first = box.getAttribute("data-icon");
+  const fallback = box.getAttribute("data-icon-fallback");
   const mode = box.getAttribute("data-icon-mode");
-  if (!(await load(src)) || !box.isConnected || box.getAttribute("data-icon") !== src) return;
+  let src = first;
+  if (!(await load(first))) src = fallback && (await load(fallback)) ? fallback : null;
+  if (!src || !box.isConnected || box.getAttribute("data-icon") !== first) return;
   if (box.querySelector(".card__glyph")) return;
   let glyph;
   if (mode === "mask") {

@@ -1,15 +1,19 @@
-// Live updates (SPEC §4, §5): one EventSource to /api/updates/stream while realtime is on. On
-// loss we close it and reconnect ourselves with exponential backoff (1 s doubling to 30 s, with
-// jitter), resuming after the last event id: at first the one the page was rendered at, so
-// nothing between render and connect is lost. While not connected we poll the REST API with
-// ETags. The header indicator says which state we are in and since when.
+// Live updates (SPEC §4, §5): one stream of /api/updates/stream while realtime is on, shared
+// with the page's other tabs (tabs.js: one tab holds the EventSource, the others follow; this
+// module sees an EventSource either way). On loss we close it and reconnect ourselves with
+// exponential backoff (1 s doubling to 30 s, with jitter), resuming after the last event id: at
+// first the one the page was rendered at, so nothing between render and connect is lost. While
+// not connected we poll the REST API with ETags. The header indicator says which state we are
+// in and since when.
+
+import { url as rooted } from "./paths.js";
 
 const GLYPHS = { connected: "●", connecting: "○", disconnected: "◌", polling: "◌" };
 const ITEM_EVENTS = [
   "APPLICATION_ADDED", "APPLICATION_UPDATED", "APPLICATION_REMOVED",
   "BOOKMARK_ADDED", "BOOKMARK_UPDATED", "BOOKMARK_REMOVED", "STATUS_CHANGED",
 ];
-const ALL_EVENTS = [...ITEM_EVENTS, "CONFIG_CHANGED", "HEARTBEAT", "RESYNC"];
+export const ALL_EVENTS = [...ITEM_EVENTS, "CONFIG_CHANGED", "HEARTBEAT", "RESYNC"];
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30000;
 
@@ -25,7 +29,7 @@ export function backoff(attempt, random = Math.random) {
   return Math.min(MAX_DELAY, Math.round(base * (0.8 + 0.4 * random())));
 }
 
-export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
+export function createLive({ store, i18n, config, onConfig, resumeFrom, tabs }) {
   let cfg = config;
   let state = null;
   let since = new Date();
@@ -37,11 +41,12 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   let polling = false;
   let buffered = null;
   let resyncs = 0;
+  let echoes = 0; // item events after a RESYNC that only older clients need (its followedBy)
   const etags = new Map();
   const indicator = document.getElementById("connection");
-  const appsUrl = store.tags.length
+  const appsUrl = rooted(store.tags.length
     ? `/api/apps/${encodeURIComponent(store.tags.join(","))}`
-    : "/api/apps";
+    : "/api/apps");
 
   const interval = () => Math.max(1, Number(cfg.web.refreshInterval) || 60) * 1000;
   const realtime = () => Boolean(cfg.realtime && cfg.realtime.enabled);
@@ -88,7 +93,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   async function refresh({ poll }) {
     const [apps, marks] = await Promise.all([
       fetchGroups(appsUrl, poll),
-      fetchGroups("/api/bookmarks", poll),
+      fetchGroups(rooted("/api/bookmarks"), poll),
     ]);
     if (poll && state === "connected") return;
     for (const answer of [apps, marks]) {
@@ -101,7 +106,7 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   async function recheckConfig() {
     // No stream tells this page about config changes now (realtime may have been switched on).
     // REST wraps the config in {"config": …}; everything else here handles the config itself.
-    const response = await fetch("/api/config", { cache: "no-store" });
+    const response = await fetch(rooted("/api/config"), { cache: "no-store" });
     const body = response.ok ? await response.json() : null;
     if (body && !same(body.config, cfg)) applyConfig(body.config);
   }
@@ -162,10 +167,14 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
     } catch {
       return;
     }
-    if (type === "RESYNC") resync();
-    else if (type === "CONFIG_CHANGED") applyConfig(data);
+    if (type === "RESYNC") {
+      // The refetch covers the ordinary events the server adds for clients that ignore RESYNC.
+      echoes = Number(data && data.followedBy) || 0;
+      resync();
+    } else if (type === "CONFIG_CHANGED") applyConfig(data);
     else if (ITEM_EVENTS.includes(type)) {
-      if (buffered) buffered.push([type, data]);
+      if (echoes > 0) echoes -= 1;
+      else if (buffered) buffered.push([type, data]);
       else store.apply(type, data);
     }
   }
@@ -180,14 +189,15 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   function connect() {
     stop();
     setState("connecting");
-    const query = lastEventId ? `?lastEventId=${encodeURIComponent(lastEventId)}` : "";
-    const es = new EventSource(`/api/updates/stream${query}`);
+    const es = tabs.open(lastEventId);
     source = es;
     es.onopen = () => {
       if (source !== es) return;
       attempt = 0;
       setState("connected");
     };
+    // Another tab took over the shared stream and is reconnecting it.
+    es.onconnecting = () => source === es && setState("connecting");
     for (const type of ALL_EVENTS) {
       es.addEventListener(type, (event) => source === es && handle(type, event));
     }
@@ -202,6 +212,10 @@ export function createLive({ store, i18n, config, onConfig, resumeFrom }) {
   }
 
   i18n.onChange(show);
+  // The shared stream is back (another tab reconnected it): no need to wait out the backoff.
+  tabs.onAvailable(() => {
+    if (realtime() && state === "disconnected" && reconnectTimer) connect();
+  });
   if (realtime()) connect();
   else setState("polling");
 

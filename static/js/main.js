@@ -1,13 +1,19 @@
 // Boots the start page on top of the server's first paint: reads the state the server embedded
 // (its config is current as of the render; CONFIG_CHANGED and polling bring later changes), then
-// wires the parts (view, collapsible groups, theme, search, live updates, translations).
+// wires the parts (view, collapsible groups, favourites, layout, theme, search, live updates
+// shared between tabs, translations). The page loads this module render-blocking, so the
+// favourites and folded groups are in place before the first paint.
 
 import { buildCard } from "./cards.js";
 import { createCollapse } from "./collapse.js";
+import { createFavourites } from "./favourites.js";
 import { createI18n } from "./i18n.js";
-import { createLive } from "./live.js";
+import { initLayout } from "./layout.js";
+import { ALL_EVENTS, createLive } from "./live.js";
+import { ROOT, url } from "./paths.js";
 import { initSearch } from "./search.js";
 import { createStore } from "./store.js";
+import { createTabs } from "./tabs.js";
 import { initTheme, loadColors } from "./theme.js";
 import { createView } from "./view.js";
 
@@ -21,16 +27,26 @@ function boot() {
   const initial = JSON.parse(document.getElementById("initial-state").textContent);
   const i18n = createI18n(initial.strings, initial.language);
   const store = createStore(initial);
+  const icons = initial.icons || {};
   const collapse = createCollapse({ i18n });
-  const view = createView({ store, i18n, collapse });
+  const view = createView({ store, i18n, collapse, icons });
+  const favourites = createFavourites({ store, i18n, icons });
+  initLayout({ collapse });
   let config = initial.config;
   initTheme({ button: document.getElementById("theme-toggle"), i18n });
   initSearch({ store, i18n, config: () => config });
   i18n.load(navigator.language);
+  const tabs = createTabs({
+    streamUrl: url("/api/updates/stream"),
+    channelName: `startpunkt.stream:${location.origin}${ROOT}`,
+    events: ALL_EVENTS,
+    resumeFrom: initial.lastEventId,
+  });
   const live = createLive({
     store,
     i18n,
     config,
+    tabs,
     resumeFrom: initial.lastEventId,
     onConfig(next) {
       config = next;
@@ -42,8 +58,10 @@ function boot() {
     store,
     view,
     live,
+    tabs,
+    favourites,
     i18n,
-    buildCard: (item, kind = "app") => buildCard(item, kind, i18n.t),
+    buildCard: (item, kind = "app") => buildCard(item, kind, i18n.t, icons),
   };
   document.documentElement.dataset.ready = "true";
 }

@@ -50,8 +50,11 @@ export function initSearch({ store, i18n, config }) {
   let returnFocus = null;
 
   function entries() {
-    const of = (section, kind) =>
-      store.groups(section).flatMap((g) => g.items.map((item) => ({ kind, item })));
+    // The layout preference hiding unavailable applications hides them here too.
+    const hideDown = document.documentElement.hasAttribute("data-hide-unavailable");
+    const of = (section, kind) => store.groups(section).flatMap((g) => g.items
+      .filter((item) => !(hideDown && item.available === false))
+      .map((item) => ({ kind, item })));
     return [...of("apps", "app"), ...of("bookmarks", "bookmark")];
   }
 

@@ -4,6 +4,7 @@
 // /api/theme as CSS variables (the server already rendered the configured ones).
 
 import { cssColor } from "./cards.js";
+import { url } from "./paths.js";
 
 const KEY = "startpunkt.theme";
 const MODES = ["auto", "light", "dark"];
@@ -30,7 +31,7 @@ export function applyColors(theme) {
 
 export async function loadColors() {
   try {
-    const response = await fetch("/api/theme", { cache: "no-cache" });
+    const response = await fetch(url("/api/theme"), { cache: "no-cache" });
     if (response.ok) applyColors(await response.json());
   } catch {
     // Keep the colours the server rendered.

@@ -7,7 +7,7 @@ import { upgradeIcons } from "./icons.js";
 
 const KIND = { apps: "app", bookmarks: "bookmark" };
 
-export function createView({ store, i18n, collapse }) {
+export function createView({ store, i18n, collapse, icons }) {
   const signatures = new WeakMap();
   const sections = {
     apps: document.querySelector('[data-section="apps"]'),
@@ -40,7 +40,7 @@ export function createView({ store, i18n, collapse }) {
   function cardFor(item, cell, section) {
     const signature = JSON.stringify(item);
     if (cell && signatures.get(cell) === signature) return cell;
-    const fresh = buildCard(item, KIND[section], i18n.t);
+    const fresh = buildCard(item, KIND[section], i18n.t, icons);
     signatures.set(fresh, signature);
     if (cell) {
       const hadFocus = cell.contains(document.activeElement);

@@ -71,6 +71,8 @@ DEFAULT_TYPES: tuple[ResourceType, ...] = (
     _builtin("route.openshift.io", "v1", "routes", "Route"),
     ResourceType("networking.istio.io", "v1", "virtualservices", "VirtualService"),
     ResourceType("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute"),
+    ResourceType("traefik.io", "v1alpha1", "ingressroutes", "IngressRoute"),
+    ResourceType("traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute"),
     *_custom_versions("startpunkt.ullberg.us", _STARTPUNKT_VERSIONS, "applications", "Application"),
     *_custom_versions("startpunkt.ullberg.us", _STARTPUNKT_VERSIONS, "bookmarks", "Bookmark"),
     *_custom_versions("hajimari.io", ["v1alpha1"], "applications", "Application"),

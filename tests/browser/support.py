@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ DEADLINE_MS = 15_000
 
 ARTIFACTS = Path(os.environ.get("STARTPUNKT_ARTIFACTS", ROOT / "artifacts")) / "browser"
 """Screenshots land here (git-ignored); CI can keep the directory."""
+DOCS = ROOT / "docs" / "screenshots"
+"""The committed screenshots, refreshed with STARTPUNKT_UPDATE_SCREENSHOTS=1."""
 
 BASE_ENV = {
     "STARTPUNKT_KUBERNETES_ENABLED": "false",
@@ -57,3 +60,28 @@ def search(page: Any, query: str) -> Any:
     playwright.expect(page.locator("#search")).to_be_visible()
     page.locator("#search-input").fill(query)
     return page.locator("#search-results [role=option]")
+
+
+def save(page: Any, name: str) -> Path:
+    """Screenshot `page` as `<name>.png` into ARTIFACTS (and DOCS when asked to refresh them)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    assert path.stat().st_size > 20_000, f"{name}.png looks empty"
+    if os.environ.get("STARTPUNKT_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / path.name)
+    return path
+
+
+def needs_npm_data() -> None:
+    """Skip unless `npm ci` installed the icon sets and Swagger UI (CI always does)."""
+    from startpunkt import assets
+
+    if assets.package("@iconify-json/mdi") is None or assets.package("swagger-ui-dist") is None:
+        reason = "the npm data is missing: run `npm ci --omit=dev --ignore-scripts`"
+        if os.environ.get("CI"):
+            raise AssertionError(reason)
+        import pytest
+
+        pytest.skip(reason)

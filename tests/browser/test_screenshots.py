@@ -8,21 +8,17 @@ is closed, so the shots show an unavailable app as users would see it.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from testkit.live import ROOT, Server, free_port
+from testkit.live import Server, free_port
 
 from . import manifests
-from .support import ARTIFACTS, card, ready, start_server
+from .support import card, ready, save, start_server
 
-DOCS = ROOT / "docs" / "screenshots"
 CLOSED = "http://127.0.0.1:9/"
 """The discard port: nothing listens there, so the probe fails at once."""
 
@@ -54,17 +50,6 @@ def settled(page: Any) -> Any:
     expect(card(page, "Prometheus").locator(".card__status--down")).to_have_text("Unavailable")
     page.evaluate("document.fonts.ready")
     return page
-
-
-def save(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), animations="disabled", caret="hide")
-    assert path.stat().st_size > 20_000, f"{name}.png looks empty"
-    if os.environ.get("STARTPUNKT_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS / path.name)
-    return path
 
 
 @pytest.mark.parametrize(

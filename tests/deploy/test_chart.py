@@ -208,3 +208,15 @@ def test_renderer_refuses_what_it_does_not_model(source: str) -> None:
     """The render tests mean something only if unknown constructs fail instead of vanishing."""
     with pytest.raises(gotemplate.TemplateError):
         gotemplate.render_string(source, {"a": 1})
+
+
+def test_url_from_config_maps_value_adds_get_on_config_maps_only() -> None:
+    """Off by default; `urlFrom.configMaps: true` grants `get` on ConfigMaps, nothing more."""
+    default = documents.rbac_grants(documents.the_object(_render(), "ClusterRole"))
+    assert ("", "configmaps") not in default
+    opted = documents.rbac_grants(
+        documents.the_object(_render(urlFrom={"configMaps": True}), "ClusterRole")
+    )
+    assert opted.pop(("", "configmaps")) == {"get"}
+    assert opted == default
+    assert ("", "secrets") not in opted

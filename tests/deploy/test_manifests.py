@@ -32,6 +32,8 @@ GRANTS = {
     ("route.openshift.io", "routes"): {"get", "list", "watch"},
     ("networking.istio.io", "virtualservices"): {"get", "list", "watch"},
     ("gateway.networking.k8s.io", "httproutes"): {"get", "list", "watch"},
+    ("traefik.io", "ingressroutes"): {"get", "list", "watch"},
+    ("traefik.containo.us", "ingressroutes"): {"get", "list", "watch"},
     ("", "services"): {"get"},
 }
 

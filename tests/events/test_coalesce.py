@@ -159,9 +159,45 @@ def test_burst_becomes_one_resync_then_normal_events_again() -> None:
     c.change(None, app("late"), now=0.3, window=W)  # covered by the RESYNC
     assert len(c) == 1
     assert c.next_due() == W
-    assert c.take_due(W) == [(EventType.RESYNC, {"reason": "burst"})]
+    # RESYNC, then the last changed application as an ordinary event for clients that ignore it.
+    assert c.take_due(W) == [
+        (EventType.RESYNC, {"reason": "burst", "followedBy": 1}),
+        (EventType.APPLICATION_UPDATED, model.to_json(app("late"))),
+    ]
     c.change(None, app("after"), now=1.0, window=W)
     assert types(c.take_due(2.0)) == [EventType.APPLICATION_ADDED]
+
+
+def test_a_resync_is_followed_by_the_last_application_and_bookmark() -> None:
+    c = Coalescer(burst_limit=3)
+    c.change(None, mark("old-docs"), now=0.0, window=W)
+    for i in range(3):
+        c.change(None, app(f"app{i}"), now=0.01, window=W)
+    gone = app("gone")
+    c.change(gone, None, now=0.1, window=W)  # the last application change is a removal
+    c.change(None, mark("new-docs"), now=0.2, window=W)
+    events = c.take_due(W)
+    assert events == [
+        (EventType.RESYNC, {"reason": "burst", "followedBy": 2}),
+        (EventType.BOOKMARK_UPDATED, model.to_json(mark("new-docs"))),
+        (EventType.APPLICATION_REMOVED, payload_of_removed(gone)),
+    ] or events == [
+        (EventType.RESYNC, {"reason": "burst", "followedBy": 2}),
+        (EventType.APPLICATION_REMOVED, payload_of_removed(gone)),
+        (EventType.BOOKMARK_UPDATED, model.to_json(mark("new-docs"))),
+    ]
+    assert c.take_due(10.0) == []
+
+
+def payload_of_removed(item: model.Item) -> dict:
+    return {"id": item.id, "name": item.name, "group": item.group, "namespace": item.namespace}
+
+
+def test_a_burst_of_one_type_is_followed_by_one_event() -> None:
+    c = Coalescer(burst_limit=2)
+    for i in range(3):
+        c.change(None, app(f"app{i}"), now=0.0, window=W)
+    assert types(c.take_due(W)) == [EventType.RESYNC, EventType.APPLICATION_UPDATED]
 
 
 def test_exactly_the_limit_is_not_a_burst() -> None:

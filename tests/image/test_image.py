@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -91,7 +92,7 @@ def test_only_the_product_ships(image: Image):
     result = podman("run", "--rm", "--entrypoint", "python", image.name, "-c", script)
     dev, app, examples = result.stdout.splitlines()
     assert dev == "[]"
-    expected = ["LICENSE", "__pycache__", "app.py", "examples", "gunicorn.conf.py"]
+    expected = ["LICENSE", "__pycache__", "app.py", "examples", "gunicorn.conf.py", "node_modules"]
     assert app == str(sorted([*expected, "startpunkt", "static", "templates"]))
     assert examples == "['homelab']"
 
@@ -123,6 +124,12 @@ def test_read_only_as_uid_10001_with_only_tmp_writable_and_json_logs(run_contain
     status, page = get(container.url + "/")
     assert status == 200 and b"Home Assistant" in page
     assert apps(container)["Plex"] == "https://plex.home.arpa"
+    # The npm data ships: icons drawn offline, and Swagger UI.
+    icons = re.findall(rb"/icons/(?:mdi|simple-icons)/[0-9a-f]+/[a-z0-9-]+\.svg", page)
+    assert icons, "the page draws no icon from the installed sets"
+    status, svg = get(container.url + icons[0].decode())
+    assert status == 200 and svg.startswith(b"<svg")
+    assert get(container.url + "/q/swagger-ui")[0] == 200
     master = container.pid()
     workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     assert workers, "gunicorn has no worker"

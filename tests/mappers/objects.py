@@ -49,6 +49,11 @@ def httproute(**kw: Any) -> dict[str, Any]:
     return obj("gateway.networking.k8s.io/v1", "HTTPRoute", **kw)
 
 
+def ingressroute(group: str = "traefik.io", **kw: Any) -> dict[str, Any]:
+    kw.setdefault("spec", {"routes": [{"match": "Host(`web.example.com`)", "kind": "Rule"}]})
+    return obj(f"{group}/v1alpha1", "IngressRoute", **kw)
+
+
 def application(version: str = "v1alpha4", **kw: Any) -> dict[str, Any]:
     kw.setdefault("spec", {"name": "Web", "url": "https://web.example.com"})
     return obj(f"startpunkt.ullberg.us/{version}", "Application", **kw)
@@ -76,6 +81,7 @@ ALL_ANNOTATED_KINDS = {
     "route": route,
     "virtualservice": virtualservice,
     "httproute": httproute,
+    "ingressroute": ingressroute,
 }
 
 

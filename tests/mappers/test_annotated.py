@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from startpunkt import mappers, model
-from startpunkt.config import KindSettings, Settings
+from startpunkt.config import IngressSettings, Settings
 from startpunkt.mappers import annotated
 
 from . import objects
@@ -116,7 +116,7 @@ def test_values_keep_their_case() -> None:
 def test_only_annotated_and_explicit_opt_out(
     only_annotated: bool, notes: dict[str, str], shown: bool
 ) -> None:
-    s = objects.settings(ingress=KindSettings(only_annotated=only_annotated))
+    s = objects.settings(ingress=IngressSettings(only_annotated=only_annotated))
     mapped = mappers.map_object(ingress(annotations=notes), s)
     assert bool(mapped.items) == shown
     assert mapped.problems == ()
@@ -126,7 +126,7 @@ def test_only_annotated_and_explicit_opt_out(
 def test_unreadable_enable_is_reported_and_counts_as_absent(
     only_annotated: bool, shown: bool
 ) -> None:
-    s = objects.settings(ingress=KindSettings(only_annotated=only_annotated))
+    s = objects.settings(ingress=IngressSettings(only_annotated=only_annotated))
     mapped = mappers.map_object(ingress(annotations={S + "enable": "maybe"}), s)
     assert bool(mapped.items) == shown
     assert objects.problem_fields(mapped) == [S + "enable"]
@@ -134,7 +134,7 @@ def test_unreadable_enable_is_reported_and_counts_as_absent(
 
 def test_enabled_is_reported_on_the_item() -> None:
     assert only_app(ingress(annotations=OPTED_IN)).enabled is True
-    s = objects.settings(ingress=KindSettings(only_annotated=False))
+    s = objects.settings(ingress=IngressSettings(only_annotated=False))
     assert only_app(ingress(annotations={}), s).enabled is None
 
 
@@ -194,7 +194,7 @@ def test_values_from_hand_written_yaml_may_be_typed() -> None:
 
 
 def test_annotations_that_are_not_a_mapping_are_no_annotations() -> None:
-    s = objects.settings(ingress=KindSettings(only_annotated=False))
+    s = objects.settings(ingress=IngressSettings(only_annotated=False))
     app = only_app(ingress(annotations=["not", "a", "mapping"]), s)  # type: ignore[arg-type]
     assert app.name == "web"
 

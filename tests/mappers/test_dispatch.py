@@ -10,6 +10,7 @@ import pytest
 from startpunkt import mappers
 from startpunkt.config import (
     GatewayApiSettings,
+    IngressSettings,
     IstioSettings,
     KindSettings,
     NamespaceSelector,
@@ -73,7 +74,7 @@ def test_unknown_kinds_map_to_nothing_silently(o: Any) -> None:
 
 
 OFF = [
-    (lambda: ingress(annotations=OPTED_IN), settings(ingress=KindSettings(enabled=False))),
+    (lambda: ingress(annotations=OPTED_IN), settings(ingress=IngressSettings(enabled=False))),
     (lambda: objects.route(annotations=OPTED_IN), settings(openshift=KindSettings(enabled=False))),
     (
         lambda: objects.virtualservice(annotations=OPTED_IN),
@@ -96,7 +97,7 @@ def test_kind_switches(build: Callable[[], dict[str, Any]], off: Settings) -> No
 
 def test_startpunkt_resources_are_always_on() -> None:
     everything_off = settings(
-        ingress=KindSettings(enabled=False),
+        ingress=IngressSettings(enabled=False),
         openshift=KindSettings(enabled=False),
         hajimari=SwitchSettings(enabled=False),
     )

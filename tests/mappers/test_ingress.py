@@ -10,6 +10,7 @@ from startpunkt import mappers
 from startpunkt.config import Settings
 from startpunkt.mappers import ingress as ingress_mapper
 
+from . import objects
 from .objects import OPTED_IN, ingress, only_app, problem_fields
 
 S = "startpunkt.ullberg.us/"
@@ -113,3 +114,57 @@ def test_wildcard_host_gives_an_item_without_a_link() -> None:
     mapped = mappers.map_object(ingress(host="*.example.com", annotations=OPTED_IN), Settings())
     assert mapped.items[0].url is None
     assert mapped.problems == ()
+
+
+def classed(name: str | None = None, *, legacy: str | None = None, opted: bool = True) -> dict:
+    notes = {"startpunkt.ullberg.us/enable": "true"} if opted else {}
+    if legacy:
+        notes["kubernetes.io/ingress.class"] = legacy
+    spec: dict = {"rules": [{"host": "web.example.com"}]}
+    if name:
+        spec["ingressClassName"] = name
+    return objects.ingress(annotations=notes, spec=spec)
+
+
+def class_settings(*names: str, unclassified: bool = True, only_annotated: bool = True):
+    from startpunkt.config import IngressSettings
+
+    return objects.settings(
+        ingress=IngressSettings(
+            only_annotated=only_annotated,
+            ingress_class_names=names,
+            include_unclassified=unclassified,
+        )
+    )
+
+
+def test_ingress_class_names_filter_by_spec_and_legacy_annotation() -> None:
+    s = class_settings("traefik")
+    assert mappers.map_object(classed("traefik"), s).items
+    assert mappers.map_object(classed(legacy="traefik"), s).items
+    assert mappers.map_object(classed(), s).items  # unclassified: included by default
+    assert not mappers.map_object(classed(), class_settings("traefik", unclassified=False)).items
+
+
+def test_the_spec_class_wins_over_the_legacy_annotation() -> None:
+    s = class_settings("nginx")
+    assert not mappers.map_object(classed("traefik", legacy="nginx"), s).items
+
+
+def test_an_opted_in_ingress_of_another_class_is_skipped_with_a_line_naming_it() -> None:
+    mapped = mappers.map_object(classed("nginx"), class_settings("traefik"))
+    assert mapped.items == ()
+    (problem,) = mapped.problems
+    assert (problem.kind, problem.namespace, problem.name) == ("Ingress", "apps", "web")
+    assert "'nginx' is not in ingress.ingressClassNames" in problem.reason
+
+
+def test_unannotated_ingresses_of_other_classes_are_left_out_quietly() -> None:
+    mapped = mappers.map_object(
+        classed("nginx", opted=False), class_settings("traefik", only_annotated=False)
+    )
+    assert mapped == mappers.Mapped()
+
+
+def test_an_empty_list_admits_every_class() -> None:
+    assert mappers.map_object(classed("anything"), class_settings()).items

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from startpunkt import mappers, model, safe
-from startpunkt.config import KindSettings, Settings
+from startpunkt.config import IngressSettings, Settings
 from startpunkt.mappers import annotated
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -101,7 +101,7 @@ def kube_objects(draw: Any) -> Any:
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec}
 
 
-LENIENT = Settings(ingress=KindSettings(only_annotated=False))
+LENIENT = Settings(ingress=IngressSettings(only_annotated=False))
 
 
 @hypothesis.settings(max_examples=200, deadline=None, database=None)

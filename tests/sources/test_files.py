@@ -165,13 +165,13 @@ def test_remap_applies_new_settings_without_reading(
 ):
     import dataclasses
 
-    from startpunkt.config import KindSettings
+    from startpunkt.config import IngressSettings
 
     kit.write(tmp_path / "a.yaml", kit.ingress("web"))
     source = start_source(tmp_path)
     assert kit.names(catalog) == ["web"]
     settings_box["settings"] = dataclasses.replace(
-        settings_box["settings"], ingress=KindSettings(enabled=False)
+        settings_box["settings"], ingress=IngressSettings(enabled=False)
     )
     source.remap()
     assert kit.names(catalog) == []

@@ -16,6 +16,7 @@ KINDS = {
     "HajimariApplication",
     "Bookmark",
     "HajimariBookmark",
+    "IngressRoute",
 }
 
 
@@ -51,3 +52,13 @@ def test_the_example_shows_tags_root_paths_and_url_from(start_source, catalog):
     assert overseerr is not None and overseerr.url == "https://requests.home.arpa"
     development = [g for g in snap.application_groups() if g.name.lower() == "development"]
     assert len(development) == 1 and len(development[0].items) == 3
+
+
+def test_the_example_shows_homepage_annotations_and_an_ingress_route(start_source, catalog):
+    start_source(Path(config.EXAMPLE_DIRECTORY))
+    snap = catalog.snapshot()
+    bazarr = snap.find_application("Media", "Bazarr")
+    assert bazarr is not None and bazarr.url == "https://bazarr.home.arpa/"
+    assert (bazarr.icon, bazarr.location) == ("mdi:subtitles", 8)
+    books = snap.find_application("Media", "Audiobookshelf")
+    assert books is not None and books.url == "https://books.home.arpa/audiobookshelf"

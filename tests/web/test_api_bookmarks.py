@@ -37,6 +37,7 @@ def test_a_bookmark_has_defaults_and_omits_empty_fields(web):
         "resourceName": "docs",
         "source": "Bookmark",
         "url": "https://example.org/Docs",
+        "targetBlank": False,
         "location": 1000,
     }
 

@@ -299,7 +299,10 @@ def test_a_large_burst_becomes_one_resync(
     rt.catalog.replace("bulk", [web.application(f"App {i}", "Bulk") for i in range(1500)])
     message = stream.event()
     assert message.event == "RESYNC"
-    assert envelope(message)["data"] == {"reason": "burst"}
+    assert envelope(message)["data"] == {"reason": "burst", "followedBy": 1}
+    follow = stream.event()  # for clients that ignore RESYNC: one ordinary event to refetch on
+    assert follow.event == "APPLICATION_UPDATED"
+    assert envelope(follow)["data"]["group"] == "Bulk"
     rt.broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"marker": True})
     assert stream.event().event == "CONFIG_CHANGED"
 

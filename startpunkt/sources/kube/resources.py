@@ -46,6 +46,9 @@ RESOURCES: tuple[Resource, ...] = (
         "networking.istio.io", "virtualservices", "VirtualService", ("v1", "v1beta1", "v1alpha3")
     ),
     Resource("gateway.networking.k8s.io", "httproutes", "HTTPRoute", ("v1", "v1beta1")),
+    # Traefik v3 serves traefik.io; v2 (and clusters mid-upgrade) also traefik.containo.us.
+    Resource("traefik.io", "ingressroutes", "IngressRoute", ("v1alpha1",)),
+    Resource("traefik.containo.us", "ingressroutes", "IngressRoute", ("v1alpha1",)),
 )
 
 

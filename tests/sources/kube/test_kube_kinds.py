@@ -72,6 +72,16 @@ def httproute(title: str) -> dict:
     return _named(obj, title)
 
 
+def ingressroute(title: str, group: str = "traefik.io") -> dict:
+    spec = {"entryPoints": ["websecure"], "routes": [{"match": "Host(`plex.example.com`)"}]}
+    obj = _object(f"{group}/v1alpha1", "IngressRoute", "plex", spec, True)
+    return _named(obj, title)
+
+
+def old_ingressroute(title: str) -> dict:
+    return ingressroute(title, "traefik.containo.us")
+
+
 KINDS: list[tuple[str, Callable[[str], dict], str, str]] = [
     ("startpunkt Application", startpunkt_app, "/api/apps", "applications"),
     ("startpunkt Bookmark", startpunkt_bookmark, "/api/bookmarks", "bookmarks"),
@@ -81,6 +91,8 @@ KINDS: list[tuple[str, Callable[[str], dict], str, str]] = [
     ("Route", route, "/api/apps", "applications"),
     ("VirtualService", virtualservice, "/api/apps", "applications"),
     ("HTTPRoute", httproute, "/api/apps", "applications"),
+    ("IngressRoute", ingressroute, "/api/apps", "applications"),
+    ("IngressRoute traefik.containo.us", old_ingressroute, "/api/apps", "applications"),
 ]
 
 
@@ -169,3 +181,9 @@ def test_a_malformed_object_is_skipped_alone_and_logged_once(kubeapi, start_app,
         "Application media/broken: url: missing: the application has no link",
     ]
     assert kube.app_url(catalog, "Fine") == "https://fine.example.com"
+
+
+def test_an_ingress_route_gets_its_link_from_the_match(kubeapi, start_app, kube):
+    kubeapi.apply(ingressroute("Plex"))
+    app = start_app()
+    assert kube.app_url(kube.catalog(app), "Plex") == "https://plex.example.com"

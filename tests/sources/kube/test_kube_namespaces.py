@@ -20,7 +20,7 @@ def test_only_selected_namespaces_are_watched_each_under_its_own_origin(
     sources = kube.readiness(app).sources()
     assert "kube:ingresses.networking.k8s.io/monitoring" in sources
     assert "kube:ingresses.networking.k8s.io" not in sources
-    assert len(sources) == 16  # eight kinds, two namespaces
+    assert len(sources) == 20  # ten resources (two Traefik groups), two namespaces
 
     kubeapi.apply(kube.ingress("jellyfin", "media"))
     kubeapi.apply(kube.ingress("etcd-admin", "kube-system"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from startpunkt import runtime, signals
-from startpunkt.config import KindSettings, SwitchSettings
+from startpunkt.config import IngressSettings, SwitchSettings
 
 
 def reload(app, **sections) -> None:
@@ -45,7 +45,7 @@ def test_a_mapping_change_relists_and_signals_only_what_differs(kubeapi, start_a
     signals = kube.Signals(catalog)
     lists = kubeapi.count("list", "ingresses")
 
-    reload(app, ingress=KindSettings(enabled=True, only_annotated=False))
+    reload(app, ingress=IngressSettings(enabled=True, only_annotated=False))
 
     kube.wait_for(lambda: kube.names(catalog) == ["internal", "plex"], what="re-mapped")
     assert signals.seen == [("added", "ingress/default/internal")]

@@ -208,3 +208,43 @@ def test_a_target_that_cannot_be_read_for_now_keeps_its_last_url(
         timeout=REFRESH + 2.0,
         what="followed again once readable",
     )
+
+
+CONFIG_MAP = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "links", "namespace": "apps"},
+    "data": {"wiki": "https://wiki.example.com"},
+}
+CONFIG_MAP_REF = {"apiVersion": "v1", "kind": "ConfigMap", "name": "links", "property": "data.wiki"}
+
+
+def test_config_maps_are_refused_by_default_with_one_line_naming_the_key(
+    kubeapi, cluster_settings, start_app, kube, caplog
+):
+    kubeapi.apply(CONFIG_MAP)
+    kubeapi.apply(follower("wiki", CONFIG_MAP_REF))
+    app = start_app(settings_with(cluster_settings))
+
+    assert kube.app_url(kube.catalog(app), "Wiki") == "https://fallback.example.com"
+    assert kubeapi.count("get", "configmaps") == 0
+    refusals = [
+        r.getMessage() for r in caplog.records if "'ConfigMap' may not be read" in r.getMessage()
+    ]
+    assert len(refusals) == 1
+    assert "apps/wiki" in refusals[0] and "urlFrom.kind" in refusals[0]
+
+
+def test_config_maps_are_read_when_the_operator_allows_it(
+    kubeapi, cluster_settings, start_app, kube
+):
+    kubeapi.apply(CONFIG_MAP)
+    kubeapi.apply(follower("wiki", CONFIG_MAP_REF))
+    settings = settings_with(cluster_settings)
+    app = start_app(
+        dataclasses.replace(
+            settings, url_from=dataclasses.replace(settings.url_from, config_maps=True)
+        )
+    )
+
+    assert kube.app_url(kube.catalog(app), "Wiki") == "https://wiki.example.com"

@@ -24,10 +24,19 @@ One list entry per API group; keep it equal to deploy/manifests/20-rbac.yaml (a 
 - apiGroups: [gateway.networking.k8s.io]
   resources: [httproutes]
   verbs: [get, list, watch]
+- apiGroups: [traefik.io, traefik.containo.us]
+  resources: [ingressroutes]
+  verbs: [get, list, watch]
 # urlFrom's default allow-list, read one object at a time.
 - apiGroups: [""]
   resources: [services]
   verbs: [get]
+{{- if .Values.urlFrom.configMaps }}
+# urlFrom may read ConfigMaps (set config.startpunkt.urlFrom.configMaps: true as well).
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get]
+{{- end }}
 {{- end }}
 
 {{/*
