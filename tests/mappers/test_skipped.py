@@ -7,7 +7,12 @@ and un-annotated Ingresses, none of which is a mistake).
 from __future__ import annotations
 
 from startpunkt import mappers
-from startpunkt.config import KindSettings, NamespaceSelector, Settings, SwitchSettings
+from startpunkt.config import (
+    IngressSettings,
+    NamespaceSelector,
+    Settings,
+    SwitchSettings,
+)
 
 from .objects import OPTED_IN, application, ingress, obj, settings
 
@@ -19,7 +24,7 @@ def test_a_kind_startpunkt_does_not_read():
 
 
 def test_a_kind_switched_off():
-    off = settings(ingress=KindSettings(enabled=False), hajimari=SwitchSettings(enabled=False))
+    off = settings(ingress=IngressSettings(enabled=False), hajimari=SwitchSettings(enabled=False))
     mapped = mappers.map_object(ingress(annotations=OPTED_IN), off)
     assert mapped.skipped == "its kind is switched off in the configuration"
     hajimari = obj("hajimari.io/v1alpha1", "Bookmark", spec={"name": "a", "url": "https://a"})
@@ -53,3 +58,16 @@ def test_a_shown_or_broken_object_has_no_skip_reason():
 def test_the_reason_explains_and_does_not_change_the_result():
     """Equality ignores it, so every existing comparison with `Mapped()` still holds."""
     assert mappers.map_object(obj("v1", "Service"), Settings()) == mappers.Mapped()
+
+
+def test_another_instance_and_another_ingress_class():
+    limited = ingress(annotations={**OPTED_IN, "startpunkt.ullberg.us/instance": "lab"})
+    mapped = mappers.map_object(limited, settings(instance_name="home"))
+    assert mapped.skipped == "its instance annotation names other start-page instances"
+    only_nginx = settings(
+        ingress=IngressSettings(only_annotated=False, ingress_class_names=("nginx",))
+    )
+    traefik = ingress(spec={"ingressClassName": "traefik", "rules": [{"host": "a.example.com"}]})
+    assert mappers.map_object(traefik, only_nginx).skipped == (
+        "its ingress class 'traefik' is not in ingress.ingressClassNames"
+    )
