@@ -9,18 +9,18 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 
 import startpunkt  # noqa: E402
-from startpunkt import shutdown  # noqa: E402
+from startpunkt import logs, serving, shutdown  # noqa: E402
 from startpunkt.config import ConfigError  # noqa: E402
 
-logging.basicConfig(
-    level=os.environ.get("STARTPUNKT_LOG_LEVEL", "INFO").upper(),
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+try:
+    _operations = serving.from_environ()
+except serving.OperationError as exc:
+    sys.exit(f"startpunkt: configuration error: {exc}")
+# Under gunicorn the logger class (gunicorn.conf.py) has set this up already: then a no-op.
+logs.setup(_operations.log_level, _operations.log_format)
 
 
 def main() -> None:

@@ -1,22 +1,28 @@
 """gunicorn settings for startpunkt: gevent workers holding many long-lived SSE streams.
 
-Every setting can come from the environment (GUNICORN_CMD_ARGS, or the STARTPUNKT_* ones below);
-`-b HOST:PORT` on the command line overrides `bind`.
+Every setting can come from the environment: the STARTPUNKT_* variables below (README.md,
+"Running in production"), or GUNICORN_CMD_ARGS; `-b HOST:PORT` on the command line overrides
+`bind`. `serving.startup()` checks those variables and loads the configuration here, in the
+master, so a mistake stops start-up with one line naming it instead of a traceback from every
+worker. It imports PyYAML and python-json-logger only: nothing that opens sockets may load
+before a worker has patched with gevent.
 """
 
-import os
+from startpunkt import serving
 
-bind = os.environ.get("STARTPUNKT_BIND", "0.0.0.0:8080")
+operations = serving.startup()
+
+bind = list(operations.bind)
 # gevent: one greenlet per connection, so a worker holds thousands of idle streams cheaply.
 worker_class = "gevent"
 # Each worker watches the cluster and holds its own catalog; 1 suits a pod, scale with replicas.
-workers = int(os.environ.get("STARTPUNKT_WORKERS", "1"))
+workers = operations.workers
 # Open connections per worker; well above realtime.maxConnections (10,000) so REST still fits
 # when the stream cap is reached. The process limit here is 20,000 open files.
-worker_connections = int(os.environ.get("STARTPUNKT_WORKER_CONNECTIONS", "12000"))
+worker_connections = operations.worker_connections
 # Streams end within a second of shutdown; 30 s is for slow REST requests. Keep the pod's
 # terminationGracePeriodSeconds above it.
-graceful_timeout = int(os.environ.get("STARTPUNKT_GRACEFUL_TIMEOUT", "30"))
+graceful_timeout = operations.graceful_timeout
 # The gevent worker's timeout does not limit stream length; it only catches a stuck worker.
 timeout = 30
 # Idle keep-alive for REST between polls; streams are not affected.
@@ -24,11 +30,14 @@ keepalive = 5
 # Never preload: the app must be imported after the worker has monkey-patched (app.py patches
 # first), and each worker needs its own watches.
 preload_app = False
-accesslog = os.environ.get("STARTPUNKT_ACCESS_LOG") or None
-loglevel = os.environ.get("STARTPUNKT_LOG_LEVEL", "info").lower()
+# Off by default: every poll would be a line. A stream is logged once, when it ends.
+accesslog = operations.access_log
+loglevel = operations.log_level
+# text or JSON lines, for gunicorn's logs and the app's alike (STARTPUNKT_LOG_FORMAT).
+logger_class = serving.logger_class(operations)
 
-# Hooks import startpunkt inside the worker, after gevent has patched it (importing it here, in
-# the master, would load ssl before patching).
+# Hooks import startpunkt's server parts inside the worker, after gevent has patched it
+# (importing them here would load gevent, Flask and the kubernetes client into the master).
 
 
 def post_worker_init(worker):

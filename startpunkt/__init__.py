@@ -36,13 +36,13 @@ def create_app(
     """
     from flask import Flask
 
+    from startpunkt import bundled, config, events, metrics, readiness, runtime, web
     from startpunkt import catalog as catalog_module
-    from startpunkt import config, events, metrics, readiness, runtime, web
 
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(bundled.path("templates")),
+        static_folder=str(bundled.path("static")),
         static_url_path="/static",
     )
     path = config.config_path(config_path)

@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 import yaml
 
-from startpunkt import durations
+from startpunkt import bundled, durations
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_DIRECTORY = str(Path(__file__).resolve().parent.parent / "examples" / "homelab")
+EXAMPLE_DIRECTORY = str(bundled.path("examples") / "homelab")
 """The bundled example, served when nothing else is configured so a newcomer sees a page."""
 
 _FOREIGN_ROOTS = frozenset({"quarkus"})

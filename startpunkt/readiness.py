@@ -6,9 +6,12 @@ error. The app is ready only when every enabled source has completed its first l
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Literal
+
+log = logging.getLogger(__name__)
 
 State = Literal["starting", "synced", "absent", "forbidden", "error"]
 
@@ -22,6 +25,7 @@ class SourceStatus:
     last_error: str | None = None
     ever_synced: bool = False
     since: float = field(default_factory=time.time)
+    registered: float = field(default_factory=time.monotonic)
 
     @property
     def ready(self) -> bool:
@@ -59,7 +63,14 @@ class Readiness:
         status.last_error = error
         if objects is not None:
             status.objects = objects
-        if state == "synced":
+        if state == "synced" and not status.ever_synced:
+            # One line per source start: how long the first full read took, and what it found.
+            log.info(
+                "source %s synced: %d objects in %.2f s",
+                name,
+                status.objects,
+                time.monotonic() - status.registered,
+            )
             status.ever_synced = True
 
     def unregister(self, name: str) -> None:

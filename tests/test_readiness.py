@@ -32,3 +32,15 @@ def test_absent_and_forbidden_do_not_block():
     r.report("kube:routes", "absent")
     r.report("kube:httproutes", "forbidden", error="403")
     assert r.ready() and r.started()
+
+
+def test_first_sync_of_each_source_is_logged_once_with_count_and_time(caplog):
+    r = Readiness()
+    r.register("kube:ingresses")
+    with caplog.at_level("INFO", logger="startpunkt.readiness"):
+        r.report("kube:ingresses", "synced", objects=3)
+        r.report("kube:ingresses", "error", error="connection refused")
+        r.report("kube:ingresses", "synced", objects=4)
+    (line,) = [rec.getMessage() for rec in caplog.records]
+    assert line.startswith("source kube:ingresses synced: 3 objects in ")
+    assert line.endswith(" s")

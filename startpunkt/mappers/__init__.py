@@ -144,26 +144,31 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     class is reported, since its author expects to see it.
     """
     mapping = mapping_of(obj)
-    if mapping is None or not mapping.enabled(settings):
-        return Mapped()
+    if mapping is None:
+        return Mapped(skipped="not a kind startpunkt reads")
+    if not mapping.enabled(settings):
+        return Mapped(skipped="its kind is switched off in the configuration")
     namespace, name = shapes.identity(obj)
     missing = shapes.missing_identity(obj)
     if missing:
         reason = f"no {missing}: object skipped"
         return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
-        return Mapped()
+        return Mapped(skipped=f"namespace {namespace!r} is not in namespaceSelector.matchNames")
     if not annotated.for_instance(shapes.annotations(obj), settings.instance_name):
-        return Mapped()
+        return Mapped(skipped="its instance annotation names other start-page instances")
     report = results.Report(results.Subject(mapping.source, namespace, name))
     item = mapping.build(obj, report.subject, settings=settings, report=report)
-    if item is None or not visible(item, only_annotated=mapping.only_annotated(settings)):
+    if item is None:
         return Mapped(problems=report.problems)
+    if not visible(item, only_annotated=mapping.only_annotated(settings)):
+        return Mapped(problems=report.problems, skipped=hidden_because(item))
     kept_out = mapping.admits(obj, settings) if mapping.admits else None
     if kept_out is not None:
         if isinstance(item, model.Application) and item.enabled is True:
             report.skipped(f"opted in, but {kept_out}: object skipped")
-        return Mapped(problems=report.problems)
+            return Mapped(problems=report.problems)
+        return Mapped(problems=report.problems, skipped=kept_out)
     return Mapped(items=(item,), problems=report.problems)
 
 
@@ -171,6 +176,13 @@ def selected(namespace: str, settings: Settings) -> bool:
     """The namespace selector: every namespace, or only the listed ones."""
     selector = settings.namespace_selector
     return selector.any or namespace in selector.match_names
+
+
+def hidden_because(item: model.Item) -> str:
+    """Why `visible` said no: disabled explicitly, or never opted in."""
+    if isinstance(item, model.Application) and item.enabled is False:
+        return "disabled (enable/enabled is false)"
+    return 'not opted in (onlyAnnotated is on and no enable annotation says "true")'
 
 
 def visible(item: model.Item, *, only_annotated: bool) -> bool:

@@ -7,7 +7,7 @@ object is mapped, so mappers never decide how problems are logged or counted (th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from startpunkt import model
@@ -34,6 +34,10 @@ class Mapped:
 
     items: tuple[model.Item, ...] = ()
     problems: tuple[Problem, ...] = ()
+    skipped: str | None = field(default=None, compare=False)
+    """Why there is no item although nothing is wrong with the object (its kind is not read or
+    is switched off, another namespace, not opted in): for `startpunkt check`, never logged.
+    Not compared: it explains a result, it is not part of it."""
 
 
 @dataclass(frozen=True)

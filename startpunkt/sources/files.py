@@ -141,6 +141,16 @@ class FileSource:
             self._forget(path)
         self._readiness.unregister(self.name)
 
+    def read_once(self) -> list[str]:
+        """Read every manifest once, without watching (`startpunkt check`); the files found."""
+        found = set(fswatch.scan_tree(self.directory, is_manifest).files)
+        self._on_change(found)
+        return sorted(found)
+
+    def objects(self) -> dict[str, list[dict[str, Any]]]:
+        """The objects each file held when last read, by path."""
+        return {path: list(loaded.objects) for path, loaded in sorted(self._files.items())}
+
     def object_count(self) -> int:
         return sum(len(f.objects) for f in self._files.values())
 

@@ -1,9 +1,11 @@
 """Render the Helm chart's templates without helm, for the subset of Go templates they use.
 
-Helm cannot be installed here, yet a chart whose templates do not render, or render to broken
-YAML, is the usual chart bug. This renders text/template actions (if/else/with/range/define,
-variables, pipelines, `{{-`/`-}}` trimming) and the Sprig/Helm functions the chart calls. An
-unknown function or action raises TemplateError, which keeps the chart to this plain subset.
+No helm binary can be installed here (Debian does not package helm; PyPI's helm-sdkpy, helm
+built as a shared library, needs Python 3.12), yet a chart whose templates do not render, or
+render to broken YAML, is the usual chart bug. This renders text/template actions
+(if/else/with/range/define, variables, pipelines, `{{-`/`-}}` trimming) and the Sprig/Helm
+functions the chart calls. An unknown function or action raises TemplateError, which keeps the
+chart to this plain subset.
 """
 
 from __future__ import annotations
@@ -166,6 +168,56 @@ def _printf(fmt: str, *args: Any) -> str:
     return re.sub(r"%[vsd]", "%s", fmt) % tuple(_text(a) for a in args)
 
 
+def _and(*values: Any) -> Any:
+    """Go's `and`: the first false argument, else the last."""
+    return next((v for v in values if not truthy(v)), values[-1])
+
+
+def _or(*values: Any) -> Any:
+    """Go's `or`: the first true argument, else the last."""
+    return next((v for v in values if truthy(v)), values[-1])
+
+
+def _int(value: Any) -> int:
+    """Sprig's `int`: numbers truncate, numeric strings parse, anything else is 0."""
+    if isinstance(value, bool) or value is None:
+        return int(bool(value))
+    try:
+        return int(float(value)) if isinstance(value, str) else int(value)
+    except ValueError:
+        return 0
+
+
+def _compare(a: Any, b: Any) -> tuple[Any, Any]:
+    """Go compares only values of one basic kind; so does this."""
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
+        return a, b
+    if isinstance(a, str) and isinstance(b, str):
+        return a, b
+    raise TemplateError(f"incompatible types for comparison: {a!r}, {b!r}")
+
+
+def _dig(*args: Any) -> Any:
+    """Sprig's `dig "a" "b" default map`: map.a.b, or default where a key is missing."""
+    *keys, default, value = args
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return default
+        value = value[key]
+    return value
+
+
+def _has_key(mapping: Any, key: str) -> bool:
+    if not isinstance(mapping, dict):
+        raise TemplateError(f"hasKey of a {type(mapping).__name__}")
+    return key in mapping
+
+
+def _dict(*pairs: Any) -> dict[str, Any]:
+    return {str(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "default": lambda fallback, value=None: value if truthy(value) else fallback,
     "trunc": lambda n, s: s[:n] if n >= 0 else s[n:],
@@ -181,6 +233,16 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sha256sum": lambda s: hashlib.sha256(s.encode()).hexdigest(),
     "not": lambda v: not truthy(v),
     "eq": lambda a, *b: any(a == x for x in b),
+    "and": _and,
+    "or": _or,
+    "gt": lambda a, b: _compare(a, b)[0] > _compare(a, b)[1],
+    "int": _int,
+    "hasKey": _has_key,
+    "dig": _dig,
+    "dict": _dict,
+    "list": lambda *items: list(items),
+    "join": lambda sep, items: sep.join(_text(i) for i in items),
+    "splitList": lambda sep, s: s.split(sep),
 }
 
 
@@ -284,7 +346,10 @@ class Chart:
                 if nodes is None:
                     raise TemplateError(f"include of undefined template {name!r}")
                 return self._run(nodes, context, {"$": self._root})
-            return FUNCTIONS[head](*values)
+            try:
+                return FUNCTIONS[head](*values)
+            except TypeError as exc:
+                raise TemplateError(f"{head}: wrong arguments ({exc})") from None
         if args or piped is not _NOTHING:
             raise TemplateError(f"unknown function {head!r}")
         return self._operand(head, dot, variables)
@@ -300,6 +365,11 @@ class Chart:
             return {"true": True, "false": False, "nil": None}[word]
         if word == ".":
             return dot
+        if word in FUNCTIONS:  # a niladic call, as `list` in `default list`
+            try:
+                return FUNCTIONS[word]()
+            except TypeError:
+                raise TemplateError(f"{word} needs arguments") from None
         if word.startswith("."):
             return _fields(dot, word[1:].split("."))
         if word.startswith("$"):

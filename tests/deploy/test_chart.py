@@ -177,9 +177,24 @@ def test_renderer_follows_go_template_rules() -> None:
     assert gotemplate.render_string(source, dot) == "a b" + 'v,[1][2],wv,"ab",|d|true'
 
 
+def test_renderer_models_the_sprig_functions_the_chart_uses() -> None:
+    """and/or return an operand as in Go; dig, hasKey, join, splitList, int, gt, niladic list."""
+    source = (
+        '{{ and 1 "" 3 }}|{{ or 0 "" "x" }}|{{ gt (int "3") 1 }}|{{ gt 1 2 }}|'
+        '{{ dig "a" "b" "none" .m }}|{{ dig "a" "z" "none" .m }}|{{ hasKey .m "a" }}|'
+        '{{ join "," (.l | default list) }}|{{ join "," (.missing | default list) }}|'
+        '{{ range splitList "," "x,y" }}[{{ . }}]{{ end }}'
+    )
+    dot = {"m": {"a": {"b": "deep"}}, "l": ["p", "q"]}
+    assert gotemplate.render_string(source, dot) == "|x|true|false|deep|none|true|p,q||[x][y]"
+
+
 @pytest.mark.parametrize(
     "source",
     [
+        '{{ gt "1" 2 }}',
+        "{{ hasKey .a 1 }}",
+        "{{ trunc 3 }}",
         '{{ lookup "v1" "Secret" "" "" }}',
         "{{ if .a }}x",
         "{{ end }}",

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+import startpunkt
 from startpunkt import config
 
 from . import documents
@@ -152,7 +153,7 @@ def test_binding_ties_the_role_to_the_pod_identity() -> None:
 def test_deployment_runs_gunicorn_without_preload() -> None:
     container = _container()
     assert container["command"] == ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]
-    assert container["image"] == "ghcr.io/startpunkt-py/startpunkt:latest"
+    assert container["image"] == f"ghcr.io/startpunkt-py/startpunkt:{startpunkt.__version__}"
     everything = yaml.safe_dump(documents.the_object(_manifests(), "Deployment"))
     assert "preload" not in everything
 

@@ -45,3 +45,12 @@ app.kubernetes.io/part-of: startpunkt
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* The image: repository@digest when a digest is set, else repository:tag (default appVersion). */}}
+{{- define "startpunkt.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
