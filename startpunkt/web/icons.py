@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound
 
-from startpunkt import assets, iconsets, runtime
+from startpunkt import bundled, iconsets, runtime
 
 bp = Blueprint("icons", __name__)
 
@@ -27,7 +27,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    runtime.get(state.app).icon_sets = iconsets.discover(assets.modules())
+    runtime.get(state.app).icon_sets = iconsets.discover(bundled.npm_modules())
 
 
 def bases() -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, send_from_directory
 from werkzeug.exceptions import NotFound
 
-from startpunkt import assets
+from startpunkt import bundled
 from startpunkt.web import responses
 
 bp = Blueprint("swagger", __name__)
@@ -29,13 +29,13 @@ CSP = (
 
 def _installed() -> tuple[str, str]:
     """The package's directory and version, or 404 naming the setup step."""
-    path = assets.package(PACKAGE)
+    path = bundled.npm_package(PACKAGE)
     if path is None:
         raise NotFound(
             "Swagger UI is not installed: run `npm ci --omit=dev --ignore-scripts` beside the "
             "app (or see README.md); the OpenAPI document itself is at /q/openapi."
         )
-    return str(path), assets.version(path)
+    return str(path), bundled.npm_version(path)
 
 
 @bp.get("/q/swagger-ui")

@@ -76,9 +76,12 @@ def save(page: Any, name: str) -> Path:
 
 def needs_npm_data() -> None:
     """Skip unless `npm ci` installed the icon sets and Swagger UI (CI always does)."""
-    from startpunkt import assets
+    from startpunkt import bundled
 
-    if assets.package("@iconify-json/mdi") is None or assets.package("swagger-ui-dist") is None:
+    if (
+        bundled.npm_package("@iconify-json/mdi") is None
+        or bundled.npm_package("swagger-ui-dist") is None
+    ):
         reason = "the npm data is missing: run `npm ci --omit=dev --ignore-scripts`"
         if os.environ.get("CI"):
             raise AssertionError(reason)

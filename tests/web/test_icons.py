@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 import startpunkt
-from startpunkt import assets, catalog, iconsets
+from startpunkt import bundled, catalog, iconsets
 from startpunkt.config import Settings
 from testkit import items
 
@@ -39,7 +39,7 @@ def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "node_modules" / "@iconify-json" / "mdi"
     directory.mkdir(parents=True)
     (directory / "icons.json").write_text(json.dumps(SET))
-    monkeypatch.setenv(assets.ENV, str(tmp_path))
+    monkeypatch.setenv(bundled.ASSETS_ENV, str(tmp_path))
     return tmp_path / "node_modules"
 
 
@@ -112,7 +112,7 @@ def test_the_page_draws_installed_sets_from_the_app_and_others_from_the_cdn(
 def test_without_icon_data_the_page_uses_the_cdn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(assets.ENV, str(tmp_path))
+    monkeypatch.setenv(bundled.ASSETS_ENV, str(tmp_path))
     html = client().get("/").get_data(as_text=True)
     assert 'data-icon="https://api.iconify.design/mdi/home.svg"' in html
     assert "data-icon-fallback" not in html
