@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from startpunkt import durations
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -52,7 +54,7 @@ class Backoff:
     def next(self) -> float:
         """Count one more failure; the seconds to wait before the next try."""
         self.attempts += 1
-        delay = min(self._cap, self._initial * 2 ** (self.attempts - 1))
+        delay = durations.backoff(self._initial, 2.0, self.attempts, self._cap)
         return delay * random.uniform(0.8, 1.0)
 
     def reset(self) -> None:
