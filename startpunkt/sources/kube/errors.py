@@ -16,6 +16,8 @@ from typing import Any
 import urllib3.exceptions
 from kubernetes.client import exceptions as client_exceptions
 
+from startpunkt import quoting
+
 
 class KubeError(Exception):
     """A request to the API server failed; `status` is the HTTP code when there was one."""
@@ -80,7 +82,7 @@ def translate(exc: BaseException, *, listing: bool = False) -> KubeError:
 def status_event(obj: Any, *, listing: bool = True) -> KubeError:
     """The error carried by a watch's ERROR event (a `Status` object)."""
     if not isinstance(obj, dict):
-        return KubeError(f"malformed ERROR event: {obj!r:.200}")
+        return KubeError(f"malformed ERROR event: {quoting.quote(obj, 200)}")
     code = obj.get("code") if isinstance(obj.get("code"), int) else None
     message = f"{obj.get('reason') or 'Error'}: {obj.get('message') or ''}".rstrip(": ")
     return classify(code, message, listing=listing)
