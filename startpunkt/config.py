@@ -283,7 +283,7 @@ class RealtimeSettings:
     )
     replay_size: int = count(1024, "recent events kept for clients that resume", "events")
     max_stream_lifetime: float = duration(
-        3600.0, "a stream is ended (and resumed) after about this", 10.0, 7 * DAY
+        3600.0, "a stream is ended (and resumed) after about this", 1.0, 7 * DAY
     )
     """Long enough to be rare, short enough that config and load rebalance."""
     retry_ms: int = count(1000, "reconnect delay told to EventSource", "ms", 100, 3_600_000)

@@ -98,6 +98,8 @@ class Api:
                     yield event
         except errors.KubeError:
             raise
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise errors.Silent(f"nothing for {read_timeout:g}s") from exc
         except (k8s.ApiException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise errors.Interrupted(str(errors.translate(exc))) from exc
         finally:

@@ -51,6 +51,10 @@ class Interrupted(Transient):
     """A watch stream that was running broke off (dropped, or silent past the read timeout)."""
 
 
+class Silent(Interrupted):
+    """A watch stream that sent nothing, not even a BOOKMARK, for longer than its read timeout."""
+
+
 def classify(status: int | None, message: str, *, listing: bool = False) -> KubeError:
     """The error for an HTTP status (from a response or a watch's ERROR event)."""
     text = f"HTTP {status}: {message}" if status else message
