@@ -690,10 +690,10 @@ def _usable(rule: str, value: Any, path: str, index: int) -> bool:
     """Whether a list entry can be used; one that cannot is named in a WARNING and dropped."""
     if rule == "class_name" and not _CLASS_NAME.fullmatch(value):
         log.warning(
-            "%s[%d]: %r can never be an IngressClass name (a DNS name in lower case); ignored",
+            "%s[%d]: %s can never be an IngressClass name (a DNS name in lower case); ignored",
             path,
             index,
-            value,
+            quoting.quote(value),
         )
         return False
     return True

@@ -18,6 +18,9 @@ from kubernetes.client import exceptions as client_exceptions
 
 from startpunkt import quoting
 
+MAX_MESSAGE = 300
+"""Characters of a server's error message kept for log lines and health details."""
+
 
 class KubeError(Exception):
     """A request to the API server failed; `status` is the HTTP code when there was one."""
@@ -56,7 +59,11 @@ class Silent(Interrupted):
 
 
 def classify(status: int | None, message: str, *, listing: bool = False) -> KubeError:
-    """The error for an HTTP status (from a response or a watch's ERROR event)."""
+    """The error for an HTTP status (from a response or a watch's ERROR event).
+
+    The message is the server's (or a proxy's) words: cut short, it goes into log lines.
+    """
+    message = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
     text = f"HTTP {status}: {message}" if status else message
     if status == 410:
         return Gone(text, status=status)

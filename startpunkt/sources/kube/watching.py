@@ -18,7 +18,7 @@ from typing import Any, NoReturn, Protocol
 
 import gevent
 
-from startpunkt import metrics
+from startpunkt import metrics, quoting
 from startpunkt.readiness import State
 from startpunkt.sources.kube import api, discovery, errors, resources
 from startpunkt.sources.kube.timing import Backoff, Timing
@@ -236,14 +236,16 @@ class ListWatch:
         if event_type == "ERROR":
             raise errors.status_event(obj)
         if not isinstance(obj, dict):
-            log.warning("%s: %s event without an object; ignored", self.sink.name, event_type)
+            shown = quoting.quote(event_type)
+            log.warning("%s: %s event without an object; ignored", self.sink.name, shown)
             return
         if event_type in CHANGES:
             self._events_seen += 1
             self._events.inc()
             self.sink.changed(event_type, self._typed(obj))
         elif event_type != "BOOKMARK":
-            log.debug("%s: unknown event type %r ignored", self.sink.name, event_type)
+            shown = quoting.quote(event_type)
+            log.debug("%s: unknown event type %s ignored", self.sink.name, shown)
         version = (obj.get("metadata") or {}).get("resourceVersion")
         if isinstance(version, str) and version:
             self.resource_version = version
