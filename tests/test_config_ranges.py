@@ -254,3 +254,15 @@ def test_a_live_reload_with_a_harmful_value_keeps_the_running_settings(tmp_path:
         "configuration not applied, keeping the running settings: "
         "startpunkt.realtime.heartbeatInterval: expected a duration from 1s to 1h, got str '0s'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("STARTPUNKT_LOG_LEVEL", "verbose"), ("STARTPUNKT_WORKERS", "two")]
+)
+def test_the_operational_variables_the_issue_tried_fail_in_one_line(variable, value) -> None:
+    """They ended in raw tracebacks; gunicorn.conf.py's variables are checked by `serving`."""
+    with pytest.raises(SystemExit) as caught:
+        serving.startup({variable: value})
+    message = str(caught.value)
+    assert message.startswith(f"startpunkt: configuration error: {variable}: expected ")
+    assert f"got '{value}'" in message and "\n" not in message
