@@ -24,7 +24,7 @@ import greenlet
 
 from startpunkt import metrics, sse
 from startpunkt.config import RealtimeSettings
-from startpunkt.events import coalesce, parking, payloads, replay, subscriber
+from startpunkt.events import coalesce, parking, payloads, replay, subscriber, writer
 from startpunkt.events.payloads import EventType
 from startpunkt.events.subscriber import Refused, Subscriber
 from startpunkt.model import Item
@@ -63,6 +63,12 @@ class EventBroadcaster:
         self._parking = parking.Parking()
         self._coalescer = coalesce.Coalescer()
         self._subscribers: dict[Subscriber, None] = {}
+        self._writer = writer.Writer(
+            self._log,
+            tasks=self._tasks,
+            closed=self.unsubscribe,
+            queue_size=lambda: self._realtime().client_queue_size,
+        )
         self._per_client: collections.Counter[str] = collections.Counter()
         self._beat = 0
         self._beat_frame = b""
@@ -85,7 +91,7 @@ class EventBroadcaster:
         event_id = replay.format_id(self.epoch, self._log.head + 1)
         self._log.append(payloads.frame(kind, data, event_id=event_id), keep=self._retention())
         metrics.events_published.labels(kind.value).inc()
-        self._parking.wake_all()
+        self._wake()
         return event_id
 
     def last_event_id(self) -> str:
@@ -110,7 +116,15 @@ class EventBroadcaster:
         self._beat += 1
         self._beat_frame = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
         metrics.events_published.labels(EventType.HEARTBEAT.value).inc()
-        self._parking.wake_all()
+        self._writer.heartbeat(self._beat_frame)
+        if len(self._parking):
+            self._parking.wake_all()
+
+    def _wake(self) -> None:
+        """New frames in the log: the writer sends them on, parked stream greenlets take them."""
+        self._writer.publish()
+        if len(self._parking):
+            self._parking.wake_all()
 
     # -- streams ----------------------------------------------------------------------------
 
@@ -145,6 +159,18 @@ class EventBroadcaster:
         self.opened += 1
         self._start_ticker()
         return sub
+
+    def first_chunk(self, sub: Subscriber) -> bytes:
+        """The opening bytes of `sub` (retry, heartbeat, replay or RESYNC), at once."""
+        return subscriber.take(sub, self._log, beat=None)
+
+    def adopt(self, sub: Subscriber, sock: Any) -> None:
+        """Serve `sub` on `sock` from now on, without a greenlet (see `writer`).
+
+        `sock` is the stream's connection, non-blocking, its response already started as a
+        chunked HTTP/1.1 response whose first chunk held what `next_chunk` returned first.
+        """
+        self._writer.adopt(sub, sock)
 
     def _opening(self, start: replay.Resume) -> bytes:
         """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""
@@ -204,10 +230,15 @@ class EventBroadcaster:
         log.debug("event stream of %s ended: %s", sub.client, reason)
 
     def end_all(self, reason: str) -> None:
-        """End every open stream (each ends at its next wake-up; stuck ones within ~2 s)."""
-        for sub in self._subscribers:
+        """End every open stream: served ones at once, the others at their next wake-up.
+
+        Streams stuck writing end within ~2 s.
+        """
+        for sub in list(self._subscribers):
             if sub.ended is None:
                 sub.ended = reason
+            if sub.send is not None:
+                self._writer.end(sub)
         self._parking.wake_all()
 
     def shutdown(self) -> None:
@@ -253,6 +284,9 @@ class EventBroadcaster:
     def _reap(self, now: float) -> None:
         queue_size = self._realtime().client_queue_size
         for sub in list(self._subscribers):
+            if sub.send is not None:
+                self._writer.reap(sub, now=now, stuck_after=STUCK_AFTER)
+                continue
             if sub.ended is None:
                 sub.ended = subscriber.why_end(sub, self._log, now=now, queue_size=queue_size)
                 if sub.ended is not None and sub.greenlet is not None:
