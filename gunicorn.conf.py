@@ -37,6 +37,11 @@ def post_worker_init(worker):
     from startpunkt import shutdown
 
     shutdown.post_worker_init(worker)
+    # Plain event-stream requests skip gunicorn's and Flask's request path (about 5x cheaper to
+    # open), and the start-up heap is frozen out of the garbage collector's sight.
+    from startpunkt.web import early
+
+    early.post_worker_init(worker)
 
 
 def worker_exit(server, worker):

@@ -72,6 +72,7 @@ class EventBroadcaster:
         self._per_client: collections.Counter[str] = collections.Counter()
         self._beat = 0
         self._beat_frame = b""
+        self._preambles: tuple[Any, bytes] = (None, b"")
         self._closing = False
         self._stopped = False
         self._ticker: gevent.Greenlet | None = None
@@ -131,17 +132,18 @@ class EventBroadcaster:
     def client_count(self) -> int:
         return len(self._subscribers)
 
+    def draining_count(self) -> int:
+        """Handed-over streams whose client could not take everything at once (slow path)."""
+        return self._writer.draining_count()
+
     def subscribe(
         self, *, last_event_id: str | None, client: str, socket: Any = None
     ) -> Subscriber:
         """Open a stream for `client` (its address), or raise Refused."""
         settings = self._realtime()
-        if self._closing:
-            raise self._refuse("shutting_down", RETRY_AFTER_SHUTDOWN)
-        if len(self._subscribers) >= settings.max_connections:
-            raise self._refuse("max_connections", RETRY_AFTER)
-        if self._per_client[client] >= settings.max_connections_per_client:
-            raise self._refuse("max_connections_per_client", RETRY_AFTER)
+        refusal = self.refusal(client)
+        if refusal is not None:
+            raise self._refuse(*refusal)
         start = replay.resume(
             last_event_id, epoch=self.epoch, log=self._log, replay_size=settings.replay_size
         )
@@ -150,7 +152,7 @@ class EventBroadcaster:
             client=client,
             cursor=start.cursor,
             deadline=time.monotonic() + lifetime,
-            preamble=sse.encode(retry=settings.retry_ms) + self._opening(start),
+            preamble=self._preamble(start, settings.retry_ms),
             socket=socket,
             beat=self._beat,
         )
@@ -160,17 +162,36 @@ class EventBroadcaster:
         self._start_ticker()
         return sub
 
+    def refusal(self, client: str) -> tuple[str, int] | None:
+        """Why a stream for `client` would be refused now, and its Retry-After; None: it opens."""
+        settings = self._realtime()
+        if self._closing:
+            return "shutting_down", RETRY_AFTER_SHUTDOWN
+        if len(self._subscribers) >= settings.max_connections:
+            return "max_connections", RETRY_AFTER
+        if self._per_client[client] >= settings.max_connections_per_client:
+            return "max_connections_per_client", RETRY_AFTER
+        return None
+
     def first_chunk(self, sub: Subscriber) -> bytes:
         """The opening bytes of `sub` (retry, heartbeat, replay or RESYNC), at once."""
         return subscriber.take(sub, self._log, beat=None)
 
-    def adopt(self, sub: Subscriber, sock: Any) -> None:
+    def adopt(self, sub: Subscriber, sock: Any, first: bytes = b"") -> None:
         """Serve `sub` on `sock` from now on, without a greenlet (see `writer`).
 
-        `sock` is the stream's connection, non-blocking, its response already started as a
-        chunked HTTP/1.1 response whose first chunk held what `next_chunk` returned first.
+        `sock` is the stream's connection, non-blocking, in a chunked HTTP/1.1 response that
+        has sent, or whose `first` bytes send, everything up to `first_chunk`'s.
         """
-        self._writer.adopt(sub, sock)
+        self._writer.adopt(sub, sock, first)
+
+    def _preamble(self, start: replay.Resume, retry_ms: int) -> bytes:
+        """`retry:` and the opening; the common one is reused for a second (10,000 clients may
+        open within one), so its heartbeat's timestamp can be that much older."""
+        key = (start, retry_ms, int(time.monotonic()))
+        if self._preambles[0] != key:
+            self._preambles = (key, sse.encode(retry=retry_ms) + self._opening(start))
+        return self._preambles[1]
 
     def _opening(self, start: replay.Resume) -> bytes:
         """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""

@@ -65,10 +65,14 @@ class Writer:
     def __len__(self) -> int:
         return len(self._ready) + len(self._draining)
 
-    def adopt(self, sub: Subscriber, sock: Any) -> None:
-        """Serve `sub` on `sock` (non-blocking, its response already started) from now on."""
+    def draining_count(self) -> int:
+        return len(self._draining)
+
+    def adopt(self, sub: Subscriber, sock: Any, first: bytes = b"") -> None:
+        """Serve `sub` on `sock` (non-blocking, mid-response) from now on, starting with `first`."""
         sub.socket = sock
         sub.send = sock.send
+        sub.pending = first
         self._resume(sub)
 
     # -- the pass ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from startpunkt.web import handover, responses
 bp = Blueprint("stream", __name__)
 responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
 
+MIMETYPE = "text/event-stream"
 HEADERS = {
     "Cache-Control": "no-cache",
     # nginx (and ingress-nginx) would otherwise buffer the stream and deliver it in lumps.
@@ -57,7 +58,7 @@ class StreamResponse(Response):
     """An event stream: handed to the broadcaster once started, where the server allows it."""
 
     def __init__(self, broadcaster: events.EventBroadcaster, sub: events.Subscriber) -> None:
-        super().__init__(_stream(broadcaster, sub), mimetype="text/event-stream", headers=HEADERS)
+        super().__init__(_stream(broadcaster, sub), mimetype=MIMETYPE, headers=HEADERS)
         self.call_on_close(partial(broadcaster.unsubscribe, sub))
         self._broadcaster = broadcaster
         self._sub = sub
@@ -96,11 +97,20 @@ def _stop_reading(sock: Any) -> None:
 
 
 def client_address(req: Request) -> str:
-    """Who the per-client cap counts: the address the nearest proxy saw, else the peer's.
+    """Who the per-client cap counts (see `nearest_address`)."""
+    return nearest_address(req.headers.get("X-Forwarded-For", ""), req.remote_addr)
+
+
+def nearest_address(forwarded_for: str, peer: str | None) -> str:
+    """The address the nearest proxy saw, else the peer's.
 
     The last X-Forwarded-For entry is the one a proxy in front of us appended; without a proxy a
     client can forge it, but then it only dodges the per-client cap, never the per-process one.
     """
-    forwarded = req.headers.get("X-Forwarded-For", "")
-    nearest = forwarded.rsplit(",", 1)[-1].strip()
-    return nearest or req.remote_addr or "unknown"
+    nearest = forwarded_for.rsplit(",", 1)[-1].strip()
+    return nearest or peer or "unknown"
+
+
+def header_items() -> list[tuple[str, str]]:
+    """The headers of every stream response, as the blueprint's view sends them."""
+    return Response(mimetype=MIMETYPE, headers=HEADERS).headers.to_wsgi_list()
