@@ -102,6 +102,8 @@ class Writer:
 
     def heartbeat(self, frame: bytes) -> None:
         """Send a heartbeat to the ready streams, unless events went to them since the last."""
+        if self._scheduled:
+            self.flush()  # events published just before go first, and count as a sign of life
         if not self._sent_since_beat:
             self._offer(chunk(frame))
         self._sent_since_beat = False
