@@ -295,6 +295,8 @@ def measure(
             chosen = [arrived[fd] for fd in subset if fd in arrived]
             run.subsets.setdefault("subset", []).append(Publish(results[-1].trigger, chosen))
         time.sleep(0.3)
+    each = " ".join(f"{first(p) * 1000:.1f}/{last(p) * 1000:.0f}" for p in results if p.arrivals)
+    run.notes.append(f"{label or 'measured'}, first/last ms of each publish: {each}")
     if label is None:
         user2, system2 = cpu_times(worker)
         run.user_s, run.system_s = user2 - user, system2 - system

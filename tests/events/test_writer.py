@@ -211,3 +211,18 @@ def test_heartbeats_only_go_to_quiet_streams(make) -> None:
     wait.wait_for(lambda: heartbeats() == 3, what="the next quiet period's heartbeat")
     gevent.sleep(0.05)
     assert heartbeats() == 3
+
+
+def test_a_stream_that_must_end_but_takes_nothing_is_closed(make) -> None:
+    broadcaster = make()
+    before = counter("shutdown")
+    healthy, stalled = Client(broadcaster), Client(broadcaster, stalled=True)
+    for _ in range(10):
+        publish(broadcaster, 1, pad=PAD)
+    wait.wait_for(lambda: broadcaster.draining_count() == 1, what="the stalled one draining")
+    broadcaster.shutdown()
+    wait.wait_for(lambda: (healthy.read(), healthy.finished)[1], what="the healthy one ended")
+    assert broadcaster.client_count() == 1  # the stalled one is still owed its last chunk
+    wait.wait_for(lambda: broadcaster.client_count() == 0, timeout=5, what="given up on")
+    assert counter("shutdown") == before + 2
+    assert not stalled.finished
