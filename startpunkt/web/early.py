@@ -79,7 +79,7 @@ def parse(head: bytes, path: str) -> StreamRequest | None:
         fields[name] = f"{fields[name]},{value}" if name in fields else value
     if "host" not in fields:
         return None
-    last_id = fields.get("last-event-id") or _query_value(query, "lastEventId")
+    last_id = fields.get("last-event-id") or (query and _query_value(query, "lastEventId")) or None
     return StreamRequest(len(head), last_id, fields.get("x-forwarded-for", ""))
 
 
