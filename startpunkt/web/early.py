@@ -11,8 +11,8 @@ body, an `Origin` (CORS is decided by the Flask app) or anything else unusual, a
 may open, it is admitted here with the same admission (`EventBroadcaster.subscribe`), headers
 and first bytes as the blueprint's view, in one `send`, and handed to the broadcaster's writer.
 Every other connection, and every doubt, goes to gunicorn and Flask untouched: the blueprint
-(web/stream.py) stays the endpoint's definition and serves everything this does not. Installed
-by the `post_worker_init` hook.
+(web/stream.py) stays the endpoint's definition and serves everything this does not. gunicorn's
+access log does not see the streams admitted here. Installed by the `post_worker_init` hook.
 """
 
 from __future__ import annotations
