@@ -56,8 +56,8 @@ class StreamRequest:
     forwarded_for: str
 
 
-def parse(head: bytes, path: str) -> StreamRequest | None:
-    """A complete, plain `GET path` request at the start of `head`; None for anything else."""
+def parse(head: bytes, paths: frozenset[str]) -> StreamRequest | None:
+    """A complete, plain `GET` of one of `paths` making up `head`; None for anything else."""
     end = head.find(b"\r\n\r\n")
     if end < 0 or end + 4 != len(head):  # incomplete, or more bytes behind it (pipelining)
         return None
@@ -66,7 +66,7 @@ def parse(head: bytes, path: str) -> StreamRequest | None:
     if match is None or len(lines) > MAX_FIELDS:
         return None
     target, _, query = match.group(1).decode("ascii").partition("?")
-    if target != path:
+    if target not in paths:
         return None
     fields: dict[str, str] = {}
     for line in lines:
@@ -94,13 +94,14 @@ class Admission:
     """Admits plain stream requests of one app straight from the socket."""
 
     def __init__(self, app: Flask) -> None:
+        self._app = app
         self._runtime = runtime.get(app)
         [rule] = [r.rule for r in app.url_map.iter_rules("stream.updates")]
-        self.path = rule
-        self._headers = b"".join(
-            b"%s: %s\r\n" % (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in stream.header_items()
-        )
+        self._rule = rule
+        # Under `web.rootPath` the app is mounted by a middleware that keeps its `prefix`; it
+        # serves the route with and without it (a proxy may strip it), and so does this.
+        self.paths = frozenset({rule, getattr(app.wsgi_app, "prefix", "") + rule})
+        self._fields_for: tuple[Any, bytes] = (None, b"")
         self._date = (0, b"")
 
     def admit(self, client: Any, addr: Any) -> bool:
@@ -136,7 +137,7 @@ class Admission:
             return None
         finally:
             client.settimeout(None)
-        return parse(head, self.path)
+        return parse(head, self.paths)
 
     def _head(self) -> bytes:
         """The response head, as gunicorn would write it but for `Server` (and one `send`)."""
@@ -145,8 +146,22 @@ class Admission:
             self._date = (now, email.utils.formatdate(now, usegmt=True).encode())
         return (
             b"HTTP/1.1 200 OK\r\nDate: %s\r\nConnection: close\r\n%s"
-            b"Transfer-Encoding: chunked\r\n\r\n" % (self._date[1], self._headers)
+            b"Transfer-Encoding: chunked\r\n\r\n" % (self._date[1], self._fields())
         )
+
+    def _fields(self) -> bytes:
+        """The header fields the app gives a plain stream response (its `after_request` hooks
+        included), worked out again whenever the settings change."""
+        settings = self._runtime.settings
+        if self._fields_for[0] is not settings:
+            with self._app.test_request_context(self._rule, headers={"Host": "localhost"}):
+                response = self._app.process_response(stream.plain_response())
+            fields = b"".join(
+                b"%s: %s\r\n" % (name.encode("latin-1"), value.encode("latin-1"))
+                for name, value in response.headers.to_wsgi_list()
+            )
+            self._fields_for = (settings, fields)
+        return self._fields_for[1]
 
 
 def post_worker_init(worker: Any) -> None:

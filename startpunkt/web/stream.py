@@ -111,6 +111,6 @@ def nearest_address(forwarded_for: str, peer: str | None) -> str:
     return nearest or peer or "unknown"
 
 
-def header_items() -> list[tuple[str, str]]:
-    """The headers of every stream response, as the blueprint's view sends them."""
-    return Response(mimetype=MIMETYPE, headers=HEADERS).headers.to_wsgi_list()
+def plain_response() -> Response:
+    """A stream response without a body: its headers are every stream's (before app hooks)."""
+    return Response(mimetype=MIMETYPE, headers=HEADERS)
