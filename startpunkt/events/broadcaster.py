@@ -1,11 +1,13 @@
 """EventBroadcaster: one shared event log, many streams reading it at their own pace.
 
-Publishing serialises an event once, appends the frame to the log and wakes parked streams with
-one hub callback; it never blocks and never touches a client. Each stream (`subscriber`) is a
-cursor into the log; when woken it takes every frame it has not sent as one write. The ticker
-greenlet sends heartbeats, ends streams at their lifetime or overflow and unblocks stuck
-writers; the flusher greenlet publishes what the coalescer releases. Both run only while there
-is work, so idle apps (and tests) hold none.
+Publishing serialises an event once, appends the frame to the log and schedules the `writer`,
+which sends it to every handed-over stream's socket in one pass (almost every stream, under
+gunicorn), and wakes the greenlets of the other streams with one hub callback; it never blocks
+and never touches a client. Each stream (`subscriber`) is a cursor into the log; a woken
+greenlet takes every frame it has not sent as one write. The ticker greenlet sends heartbeats,
+ends streams at their lifetime or overflow and unblocks stuck writers; the flusher greenlet
+publishes what the coalescer releases. Both run only while there is work, so idle apps (and
+tests) hold none.
 """
 
 from __future__ import annotations

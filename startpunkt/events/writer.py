@@ -1,13 +1,13 @@
 """Direct delivery: one pass sends each new chunk to every caught-up socket, no greenlet each.
 
-When the server hands a stream's connection over (gunicorn, see `web/handover.py`), nobody
-waits on it: after a publish, one hub callback takes the new frames from the log, encodes them
-once as one HTTP/1.1 chunk, and offers those bytes to every caught-up socket with a
-non-blocking `send`. That is the whole per-client cost of an event: a loop step and a system
-call. A socket that cannot take the chunk at once leaves the pass for the slow path, a drainer
-greenlet of its own that waits until the socket is writable, sends the rest and whatever the log
-gained meanwhile, and puts the stream back (or ends it on overflow). A stalled client therefore
-costs the others one failed `send` per event, and nothing else.
+When the server hands a stream's connection over (under gunicorn: `web/early.py`,
+`web/handover.py`), nobody waits on it: after a publish, one hub callback takes the new frames
+from the log, encodes them once as one HTTP/1.1 chunk, and offers those bytes to every
+caught-up socket with a non-blocking `send`. That is the whole per-client cost of an event: a
+loop step and a system call. A socket that cannot take the chunk at once leaves the pass for the
+slow path, a drainer greenlet of its own that waits until the socket is writable, sends the rest
+and whatever the log gained meanwhile, and puts the stream back (or ends it on overflow). A
+stalled client therefore costs the others one failed `send`, once, and nothing after that.
 
 Ending a stream (lifetime, shutdown, realtime off) sends what it is still owed and the
 terminating chunk, then closes the socket; overflow and a vanished client just close it.
@@ -61,9 +61,6 @@ class Writer:
         """The first sequence number the next pass sends."""
         self._scheduled = False
         self._sent_since_beat = False
-
-    def __len__(self) -> int:
-        return len(self._ready) + len(self._draining)
 
     def draining_count(self) -> int:
         return len(self._draining)

@@ -1,12 +1,14 @@
 """`GET /api/updates/stream`: the Server-Sent Events endpoint (SPEC §4).
 
 The view only decides whether a stream may open and copies what the stream needs from the
-request (resume id, client address, socket). Under gunicorn the response then sends its first
-bytes and hands the connection to the broadcaster, which writes every later event itself
-(`handover`, `events.writer`): no greenlet waits on the stream. Elsewhere (the development
-server, Flask's test client, HTTP/1.0, HEAD) a generator runs without any request context,
-taking chunks from the broadcaster and yielding them; its cleanup is in its `finally`, and again
-on response close (a HEAD request closes the response without ever iterating).
+request (resume id, client address, socket). Under gunicorn most stream requests never get
+here: `early` admits them before gunicorn parses them. Those that do (with an `Origin`, say)
+send their first bytes through gunicorn and hand the connection to the broadcaster, which
+writes every later event itself (`handover`, `events.writer`): no greenlet waits on the stream.
+Elsewhere (the development server, Flask's test client, HTTP/1.0, HEAD) a generator runs
+without any request context, taking chunks from the broadcaster and yielding them; its cleanup
+is in its `finally`, and again on response close (a HEAD request closes the response without
+ever iterating).
 """
 
 from __future__ import annotations
