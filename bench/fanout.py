@@ -651,13 +651,13 @@ def profile(run: Run, pid: int, work: Callable[[], None]) -> None:
         return
     data = Path(tempfile.mkdtemp(prefix="perf-")) / "perf.data"
     command = ["perf", "record", "-F", "4000", "-p", str(pid), "-o", str(data)]
-    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(0.5)
     try:
         work()
     finally:
         recorder.send_signal(2)
-        recorder.wait(30)
+        recorder.communicate(timeout=30)
     for sort, limit in (("dso", "1"), ("dso,sym", "1.5")):
         options = ["--stdio", "--sort", sort, "--percent-limit", limit]
         report = subprocess.run(
@@ -667,6 +667,8 @@ def profile(run: Run, pid: int, work: Callable[[], None]) -> None:
             check=False,
         )
         lines = [line for line in report.stdout.splitlines() if "%" in line[:12]]
+        if not lines:
+            lines = ["(no samples: " + " ".join(report.stderr.split())[:200] + ")"]
         run.notes.append(f"perf, server CPU during the profiled publishes, by {sort}:")
         run.notes += ["  " + " ".join(line.split()) for line in lines[:16]]
     shutil.rmtree(data.parent, ignore_errors=True)
