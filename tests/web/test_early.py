@@ -200,3 +200,14 @@ def test_a_stream_that_would_be_refused_is_left_to_the_view(web: SimpleNamespace
     assert not early.Admission(app).admit(server, ("203.0.113.7", 40000))
     assert server.recv(65536, socket.MSG_PEEK) == head()  # the view answers 503 and counts it
     broadcaster.stop()
+
+
+def test_under_a_mounting_middleware_the_prefixed_route_is_taken_too(app: Flask) -> None:
+    class Mount:  # stands for web.rootPath's middleware, which keeps its `prefix`
+        prefix = "/start"
+
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+    app.wsgi_app = Mount(app.wsgi_app)  # type: ignore[method-assign]
+    assert early.Admission(app).paths == {PATH, "/start" + PATH}
