@@ -82,8 +82,10 @@ TARGETS = {
 class Clients:
     """SSE streams on raw sockets, read by one epoll loop, timed by the kernel."""
 
-    def __init__(self, port: int, path: str) -> None:
-        self.request = f"GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
+    def __init__(self, port: int, path: str, *, extra: str = "") -> None:
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n{extra}\r\n"
+        )
         self.address = ("127.0.0.1", port)
         self.socks: dict[int, socket.socket] = {}
         self.order: list[int] = []
@@ -239,6 +241,8 @@ class Run:
     trigger: str
     clients: int
     open_s: float = float("nan")
+    open_us: float = float("nan")
+    """Server CPU (user + system) per stream opened."""
     rss_kib: float = float("nan")
     publishes: list[Publish] = field(default_factory=list)
     expected: int = 0
@@ -260,7 +264,7 @@ class Run:
 
     def cpu_us(self) -> tuple[float, float]:
         """(user, system) µs of server CPU per stream per event."""
-        per = self.clients * len(self.publishes)
+        per = self.clients * len(self.publishes) or float("nan")
         return self.user_s / per * 1e6, self.system_s / per * 1e6
 
 
@@ -315,7 +319,10 @@ def measure(
 def open_streams(run: Run, clients: Clients, worker: int, n: int, marker: bytes) -> None:
     time.sleep(0.5)
     before = rss_kib(worker)
+    user, system = cpu_times(worker)
     run.open_s = clients.open(n, marker=marker)
+    user2, system2 = cpu_times(worker)
+    run.open_us = (user2 - user + system2 - system) / n * 1e6
     time.sleep(1.0)  # let the connection burst's garbage settle before measuring
     run.rss_kib = (rss_kib(worker) - before) / n
 
@@ -641,6 +648,24 @@ def run_files(args: argparse.Namespace, workdir: Path, design: str) -> Run:
     return run
 
 
+def run_opening(args: argparse.Namespace, workdir: Path, design: str) -> Run:
+    """Only open the streams: through Flask (an `Origin` keeps them from early admission) or
+    gunicorn alone (bench/floor_app.py), to show what each layer costs per connection."""
+    flask = design == "flask"
+    name, trigger = ("startpunkt", "via Flask") if flask else ("gunicorn", "floor app")
+    run = Run(name, trigger, args.clients)
+    manifests = live.manifest_dir(workdir / f"manifests-{design}")
+    env = {**realtime_env(args.clients), **live.files_env(manifests)}
+    with gunicorn(env, workdir, design, "app:app" if flask else "floor_app:app") as server:
+        extra = "Origin: http://bench\r\n" if flask else ""
+        clients = Clients(server.port, STREAM, extra=extra)
+        try:
+            open_streams(run, clients, server.worker, args.clients, b"HEARTBEAT")
+        finally:
+            clients.shutdown()
+    return run
+
+
 # -- profile -------------------------------------------------------------------------------------
 
 
@@ -677,23 +702,30 @@ def profile(run: Run, pid: int, work: Callable[[], None]) -> None:
 # -- report --------------------------------------------------------------------------------------
 
 
+def _ms(seconds: float, digits: int = 0) -> str:
+    return f"{'—':>7}" if seconds != seconds else f"{seconds * 1000:>5.{digits}f}ms"
+
+
 def report(runs: list[Run], args: argparse.Namespace) -> None:
     ms = 1000
     print(
-        f"\n{'server':<11} {'trigger':<14} {'clients':>7} {'open':>7} {'RSS/str':>8} "
-        f"{'first':>7} {'spread':>7} {'last':>7} {'worst':>7} {'CPU/str/ev':>11} "
-        f"{'(user+sys)':>13} {'delivered':>13}"
+        f"\n{'server':<11} {'trigger':<14} {'clients':>7} {'open':>7} {'CPU/open':>8} "
+        f"{'RSS/str':>8} {'first':>7} {'spread':>7} {'last':>7} {'worst':>7} "
+        f"{'CPU/str/ev (user+sys)':>25} {'delivered':>13}"
     )
     for r in runs:
         user, system = r.cpu_us()
+        cpu = f"{user + system:.1f} µs ({user:.1f}+{system:.1f})" if r.publishes else "—"
+        delivered = f"{r.delivered()}/{r.expected}" if r.publishes else "—"
         print(
-            f"{r.name:<11} {r.trigger:<14} {r.clients:>7} {r.open_s:>6.2f}s "
-            f"{r.rss_kib:>5.1f}KiB {r.median(first) * ms:>5.1f}ms {r.median(spread) * ms:>5.0f}ms "
-            f"{r.median(last) * ms:>5.0f}ms {r.worst(last) * ms:>5.0f}ms "
-            f"{user + system:>8.1f} µs {f'({user:.1f}+{system:.1f})':>13} "
-            f"{f'{r.delivered()}/{r.expected}':>13}"
+            f"{r.name:<11} {r.trigger:<14} {r.clients:>7} {r.open_s:>6.2f}s {r.open_us:>6.0f}µs "
+            f"{r.rss_kib:>5.1f}KiB {_ms(r.median(first), 1)} {_ms(r.median(spread))} "
+            f"{_ms(r.median(last))} {_ms(r.worst(last))} {cpu:>25} {delivered:>13}"
         )
-    print("first, spread, last: medians over the publishes; worst: the slowest publish's last")
+    print(
+        "CPU/open: server CPU per stream opened; first, spread, last: medians over the "
+        "publishes; worst: the slowest publish's last"
+    )
     by = {(r.name, r.trigger): r for r in runs}
     ref = by.get(("nchan", "HTTP POST"))
     kube = by.get(("startpunkt", "watch event"))
@@ -743,7 +775,9 @@ def main() -> None:
     parser.add_argument("--publishes", type=int, default=5)
     parser.add_argument("--stalled", type=int, default=200, help="0 skips the stall phase")
     parser.add_argument("--fill", type=int, default=40, help="most events to fill stalled clients")
-    parser.add_argument("--servers", default="nchan,kube,files", help="also: baseline")
+    parser.add_argument(
+        "--servers", default="nchan,kube,files,flask,gunicorn", help="also: baseline"
+    )
     parser.add_argument("--perf", action="store_true", help="perf-record extra publishes (kube)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client")
     args = parser.parse_args()
@@ -780,6 +814,8 @@ def main() -> None:
                 runs.append(run_nchan(args, workdir, size))
             elif name == "kube":
                 runs.append(run_kube(args, workdir))
+            elif name in ("flask", "gunicorn"):
+                runs.append(run_opening(args, workdir, name))
             else:
                 runs.append(run_files(args, workdir, name))
     report(runs, args)
