@@ -171,8 +171,13 @@ def post_worker_init(worker: Any) -> None:
     out of the collector's sight, so a full collection during a 10,000-client broadcast
     scans what was made since, not everything.
     """
+    from gunicorn.workers import ggevent  # only ever called inside gunicorn
+
     app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask) and "startpunkt" in app.extensions:
+    # Only gunicorn's gevent worker hands each connection to `handle` in a greenlet of the hub
+    # the writer runs in (its pywsgi variant has a server class of its own instead).
+    gevent_worker = isinstance(worker, ggevent.GeventWorker) and worker.server_class is None
+    if gevent_worker and isinstance(app, Flask) and "startpunkt" in app.extensions:
         install(worker, app)
     gc.freeze()
 
