@@ -14,10 +14,10 @@ One command measures, one server after another, with the same client, pinning an
 - `baseline` (only when asked for): bench/baseline_app.py, one queue and generator per client.
 
 Servers run on CPU 0; this process (the clients) and the test API server on CPU 1
-(`sched_setaffinity`, what `taskset` does). Each client is a raw socket read by one epoll loop;
-arrival times are the kernel's receive timestamps (SO_TIMESTAMPNS), so how fast this process
-reads does not count. nchan's messages are padded to the size of startpunkt's frame. Only
-127.0.0.1 is used; every loop is bounded in count and time.
+(`sched_setaffinity`, what `taskset` does). Each client is a raw socket read by one epoll loop
+(bench/load.py); arrival times are the kernel's receive timestamps (SO_TIMESTAMPNS), so how fast
+this process reads does not count. nchan's messages are padded to the size of startpunkt's
+frame. Only 127.0.0.1 is used; every loop is bounded in count and time.
 
     python bench/fanout.py [--clients 10000] [--publishes 5] [--stalled 200] [--perf]
 """
@@ -31,12 +31,10 @@ import json
 import os
 import platform
 import resource
-import select
 import shlex
 import shutil
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -50,18 +48,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import load  # noqa: E402  (bench/load.py, beside this script)
+
 from startpunkt import config, mappers  # noqa: E402
 from startpunkt.events import payloads  # noqa: E402
 from testkit import live  # noqa: E402
 
 SERVER_CPU, CLIENT_CPU = 0, 1
-PINNING = True
-"""Off with --no-pin, or on a machine with one CPU."""
-CONNECT_BATCH = 500
-"""Below the listen backlogs (gunicorn 2048, nginx 511), so connects never wait for a SYN retry."""
 STREAM = "/api/updates/stream"
 NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 FILL_INFO = 16_000
 """Bytes of padding in each event that fills the stalled clients' buffers."""
 TARGETS = {
@@ -74,155 +69,6 @@ TARGETS = {
     "files_first_ms": 25.0,
 }
 """What issue 13 asks for: ratios to nchan, seconds, KiB, ms (with debounce 0)."""
-
-
-# -- the client ----------------------------------------------------------------------------------
-
-
-class Clients:
-    """SSE streams on raw sockets, read by one epoll loop, timed by the kernel."""
-
-    def __init__(self, port: int, path: str, *, extra: str = "") -> None:
-        self.request = (
-            f"GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n{extra}\r\n"
-        )
-        self.address = ("127.0.0.1", port)
-        self.socks: dict[int, socket.socket] = {}
-        self.order: list[int] = []
-        """File descriptors in the order the streams were opened."""
-        self.stalled: set[int] = set()
-        self.tails: dict[int, bytes] = {}
-        self.poll = select.epoll()
-
-    def open(self, n: int, *, marker: bytes, stalled: bool = False, timeout: float = 300) -> float:
-        """Open `n` streams, each until `marker` arrived; seconds it took."""
-        started = time.perf_counter()
-        deadline = time.monotonic() + timeout
-        goal = len(self.socks) + n
-        while len(self.socks) < goal:
-            batch = set()
-            for _ in range(min(CONNECT_BATCH, goal - len(self.socks))):
-                batch.add(self._connect(stalled=stalled))
-            got = self.wait_for(marker, batch, deadline=deadline)
-            if len(got) < len(batch):
-                raise RuntimeError(f"only {len(got)} of {len(batch)} streams opened")
-        return time.perf_counter() - started
-
-    def _connect(self, *, stalled: bool) -> int:
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        if stalled:
-            # A small window and segments: the server's buffers for it fill with little data.
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
-        s.connect(self.address)
-        s.sendall(self.request.encode())
-        s.setblocking(False)
-        fd = s.fileno()
-        self.socks[fd] = s
-        self.order.append(fd)
-        self.tails[fd] = b""
-        self.poll.register(fd, select.EPOLLIN)
-        if stalled:
-            self.stalled.add(fd)
-        return fd
-
-    def stall(self) -> None:
-        """Stop reading the stalled streams (after their opening bytes)."""
-        for fd in self.stalled:
-            self.poll.unregister(fd)
-
-    def healthy(self) -> set[int]:
-        return set(self.socks) - self.stalled
-
-    def close(self, fds: list[int]) -> None:
-        for fd in fds:
-            with contextlib.suppress(OSError, FileNotFoundError):
-                self.poll.unregister(fd)
-            self.socks.pop(fd).close()
-            self.order.remove(fd)
-            self.stalled.discard(fd)
-            del self.tails[fd]
-
-    def wait_for(self, marker: bytes, fds: set[int], *, deadline: float) -> dict[int, float]:
-        """Read until every fd in `fds` has received `marker`; the kernel's arrival time each."""
-        arrived: dict[int, float] = {}
-        space = socket.CMSG_SPACE(16)
-        while len(arrived) < len(fds) and time.monotonic() < deadline:
-            for fd, _ in self.poll.poll(min(1.0, max(0.0, deadline - time.monotonic()))):
-                try:
-                    data, ancillary, _flags, _address = self.socks[fd].recvmsg(262144, space)
-                except BlockingIOError:
-                    continue
-                if not data:
-                    self.poll.unregister(fd)
-                    continue
-                seen = self.tails[fd] + data
-                self.tails[fd] = seen[-len(marker) :]
-                if fd in fds and fd not in arrived and marker in seen:
-                    arrived[fd] = _kernel_time(ancillary)
-        return arrived
-
-    def shutdown(self) -> None:
-        for s in self.socks.values():
-            s.close()
-        self.poll.close()
-
-
-def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float:
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-            seconds, nanoseconds = struct.unpack("qq", data[:16])
-            return seconds + nanoseconds / 1e9
-    return time.time()
-
-
-# -- processes -----------------------------------------------------------------------------------
-
-
-def pin(pid: int, cpu: int) -> None:
-    """Every thread of `pid` onto `cpu` (what `taskset -a -p` does)."""
-    if not PINNING:
-        return
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            os.sched_setaffinity(int(task.name), {cpu})
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def cpu_times(pid: int) -> tuple[float, float]:
-    """(user, system) CPU seconds of `pid`."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"not within {timeout}s: {what}")
-        time.sleep(0.05)
-
-
-def raise_file_limit() -> int:
-    """Soft RLIMIT_NOFILE up to the hard limit (servers started from here inherit it)."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -282,7 +128,7 @@ def spread(p: Publish) -> float:
 
 def measure(
     run: Run,
-    clients: Clients,
+    clients: load.Clients,
     worker: int,
     publishes: int,
     trigger: Callable[[int], tuple[bytes, Callable[[], float]]],
@@ -297,7 +143,7 @@ def measure(
     """
     fds = clients.healthy()
     kept = only if only is not None else list(fds)
-    user, system = cpu_times(worker)
+    user, system = load.cpu_times(worker)
     results = []
     for k in range(publishes):
         marker, when = trigger(k)
@@ -307,7 +153,7 @@ def measure(
     each = " ".join(f"{first(p) * 1000:.1f}/{last(p) * 1000:.0f}" for p in results if p.arrivals)
     run.notes.append(f"{label or 'measured'}, first/last ms of each publish: {each}")
     if label is None:
-        user2, system2 = cpu_times(worker)
+        user2, system2 = load.cpu_times(worker)
         run.user_s, run.system_s = user2 - user, system2 - system
         run.publishes = results
         run.expected = len(kept) * publishes
@@ -317,15 +163,15 @@ def measure(
         run.notes.append(f"{label}: delivered {delivered}/{len(kept) * publishes}")
 
 
-def open_streams(run: Run, clients: Clients, worker: int, n: int, marker: bytes) -> None:
+def open_streams(run: Run, clients: load.Clients, worker: int, n: int, marker: bytes) -> None:
     time.sleep(0.5)
-    before = rss_kib(worker)
-    user, system = cpu_times(worker)
+    before = load.rss_kib(worker)
+    user, system = load.cpu_times(worker)
     run.open_s = clients.open(n, marker=marker)
-    user2, system2 = cpu_times(worker)
+    user2, system2 = load.cpu_times(worker)
     run.open_us = (user2 - user + system2 - system) / n * 1e6
     time.sleep(1.0)  # let the connection burst's garbage settle before measuring
-    run.rss_kib = (rss_kib(worker) - before) / n
+    run.rss_kib = (load.rss_kib(worker) - before) / n
 
 
 # -- nchan ---------------------------------------------------------------------------------------
@@ -375,11 +221,11 @@ def nchan(workdir: Path) -> Iterator[tuple[int, int]]:
         stderr=(prefix / "stderr.log").open("wb"),
     )
     try:
-        wait_until(lambda: children(process.pid), timeout=10, what="an nginx worker")
-        worker = children(process.pid)[0]
+        load.wait_until(lambda: load.children(process.pid), timeout=10, what="an nginx worker")
+        worker = load.children(process.pid)[0]
         for pid in (process.pid, worker):
-            pin(pid, SERVER_CPU)
-        wait_until(lambda: _listening(port), timeout=10, what="nginx listening")
+            load.pin(pid, SERVER_CPU)
+        load.wait_until(lambda: _listening(port), timeout=10, what="nginx listening")
         yield port, worker
     finally:
         process.terminate()
@@ -406,7 +252,7 @@ def run_nchan(args: argparse.Namespace, workdir: Path, size: int) -> Run:
             return sent
 
         overhead = len(b"id: 1765000000:00\ndata: \n\n")  # nchan's framing of one message
-        clients = Clients(port, "/sub")
+        clients = load.Clients(port, "/sub")
         try:
             # nchan opens each EventSource stream with this comment, startpunkt with a HEARTBEAT.
             open_streams(run, clients, worker, args.clients, b": hi")
@@ -460,9 +306,9 @@ def gunicorn(env: dict[str, str], workdir: Path, name: str, app: str) -> Iterato
     ).start(timeout=120)
     try:
         assert server.process is not None
-        worker = children(server.process.pid)[0]
+        worker = load.children(server.process.pid)[0]
         for pid in (server.process.pid, worker):
-            pin(pid, SERVER_CPU)
+            load.pin(pid, SERVER_CPU)
         server.worker = worker
         yield server
     finally:
@@ -495,7 +341,7 @@ class KubeApi:
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
             raise RuntimeError(f"the test API server did not start: {line!r}")
-        pin(self.process.pid, CLIENT_CPU)
+        load.pin(self.process.pid, CLIENT_CPU)
         self.port = int(line.rsplit(":", 1)[1])
         self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
@@ -546,8 +392,8 @@ def run_kube(args: argparse.Namespace, workdir: Path) -> Run:
             "STARTPUNKT_MANIFESTS_ENABLED": "false",
         }
         with gunicorn(env, workdir, "kube", "app:app") as server:
-            wait_until(lambda: "Plex" in live.apps(server), timeout=60, what="Plex listed")
-            clients = Clients(server.port, STREAM)
+            load.wait_until(lambda: "Plex" in live.apps(server), timeout=60, what="Plex listed")
+            clients = load.Clients(server.port, STREAM)
             try:
                 open_streams(run, clients, server.worker, args.clients, b"HEARTBEAT")
 
@@ -579,7 +425,7 @@ def stall_phase(
     run: Run,
     args: argparse.Namespace,
     server: Any,
-    clients: Clients,
+    clients: load.Clients,
     api: KubeApi,
     trigger: Callable[..., tuple[bytes, Callable[[], float]]],
 ) -> None:
@@ -589,7 +435,7 @@ def stall_phase(
     n = args.stall_publishes
     measure(run, clients, server.worker, n, lambda k: trigger(k, "calm"), label="calm", only=keep)
     clients.close(clients.order[args.clients - args.stalled :])
-    wait_until(
+    load.wait_until(
         lambda: live.get_json(server.url + "/q/health/live")[0] == 200,
         timeout=10,
         what="the server alive",
@@ -624,8 +470,8 @@ def run_files(args: argparse.Namespace, workdir: Path, design: str) -> Run:
     manifests = live.manifest_dir(workdir / f"manifests-{design}")
     env = {**realtime_env(args.clients), **live.files_env(manifests)}
     with gunicorn(env, workdir, design, app) as server:
-        wait_until(lambda: "Plex" in live.apps(server), timeout=60, what="Plex listed")
-        clients = Clients(server.port, path)
+        load.wait_until(lambda: "Plex" in live.apps(server), timeout=60, what="Plex listed")
+        clients = load.Clients(server.port, path)
         try:
             open_streams(run, clients, server.worker, args.clients, b"HEARTBEAT")
 
@@ -653,7 +499,7 @@ def run_opening(args: argparse.Namespace, workdir: Path, design: str) -> Run:
     env = {**realtime_env(args.clients), **live.files_env(manifests)}
     with gunicorn(env, workdir, design, "app:app" if flask else "floor_app:app") as server:
         extra = "Origin: http://bench\r\n" if flask else ""
-        clients = Clients(server.port, STREAM, extra=extra)
+        clients = load.Clients(server.port, STREAM, extra=extra)
         try:
             open_streams(run, clients, server.worker, args.clients, b"HEARTBEAT")
         finally:
@@ -777,12 +623,11 @@ def main() -> None:
     parser.add_argument("--perf", action="store_true", help="perf-record extra publishes (kube)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client")
     args = parser.parse_args()
-    limit = raise_file_limit()
+    limit = load.raise_file_limit()
     if args.clients + 200 > limit:
         sys.exit(f"RLIMIT_NOFILE hard limit {limit} is too low for {args.clients} clients")
-    global PINNING
-    PINNING = not args.no_pin and (os.cpu_count() or 1) >= 2
-    if PINNING:
+    load.PINNING = not args.no_pin and (os.cpu_count() or 1) >= 2
+    if load.PINNING:
         os.sched_setaffinity(0, {CLIENT_CPU})
     servers = args.servers.split(",")
     if "nchan" in servers and (shutil.which("nginx") is None or not NCHAN_MODULE.exists()):
