@@ -11,6 +11,9 @@ One command measures, one server after another, with the same client, pinning an
   others are measured again.
 - `files`: startpunkt triggered by a manifest edit (a temporary file renamed over plex.yaml, as
   editors save): file watcher, YAML, mapper, catalog.
+- `flask`, `gunicorn`: only opening the streams, through gunicorn and Flask (an `Origin` header
+  keeps them from early admission) and with gunicorn alone (bench/floor_app.py): what each
+  layer costs per connection.
 - `baseline` (only when asked for): bench/baseline_app.py, one queue and generator per client.
 
 Servers run on CPU 0; this process (the clients) and the test API server on CPU 1
