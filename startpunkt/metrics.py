@@ -67,6 +67,11 @@ class _AppCollector(Collector):
             yield GaugeMetricFamily(
                 "startpunkt_sse_clients", "Open SSE streams", value=rt.broadcaster.client_count()
             )
+            yield GaugeMetricFamily(
+                "startpunkt_sse_clients_draining",
+                "Open SSE streams whose client cannot keep up (being drained on the slow path)",
+                value=rt.broadcaster.draining_count(),
+            )
 
 
 def init_app(app: Flask) -> None:
