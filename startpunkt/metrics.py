@@ -30,6 +30,17 @@ stream_disconnects = Counter(
     "startpunkt_stream_disconnects", "SSE streams ended, by cause", ["reason"]
 )
 streams_rejected = Counter("startpunkt_streams_rejected", "SSE streams refused (503)", ["reason"])
+remote_events = Counter(
+    "startpunkt_remote_events", "Events received from followed instances", ["cluster", "result"]
+)
+remote_reconnects = Counter(
+    "startpunkt_remote_reconnects", "Connections to followed instances lost or refused", ["cluster"]
+)
+remote_items_dropped = Counter(
+    "startpunkt_remote_items_dropped",
+    "Items of followed instances not kept (cap: maxItems; foreign: not the remote's own)",
+    ["cluster", "reason"],
+)
 probes = Counter("startpunkt_probes", "Availability probes made", ["result"])
 probe_failures = Counter("startpunkt_probe_failures", "Failed probes by reason", ["reason"])
 probe_duration = Histogram(
