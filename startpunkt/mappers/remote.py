@@ -32,6 +32,21 @@ CAPS = {
 }
 """Characters per field: generous for people, small enough that a remote's items cost little."""
 REQUIRED = ("id", "name", "group")
+SOURCES = {
+    "Application": frozenset(
+        {
+            "Application",
+            "HajimariApplication",
+            "Ingress",
+            "Route",
+            "VirtualService",
+            "HTTPRoute",
+            "IngressRoute",
+        }
+    ),
+    "Bookmark": frozenset({"Bookmark", "HajimariBookmark"}),
+}
+"""The `source` an item may name (what our own mappers give); another reads as the default."""
 
 
 def application(obj: Any, *, cluster: str) -> Mapped:
@@ -74,7 +89,7 @@ def _item(obj: Any, *, cluster: str, kind: type[model.Item]) -> Mapped:
         "group": text["group"][0],
         "namespace": subject.namespace,
         "resource_name": text["resourceName"][0] or "",
-        "source": text["source"][0] or default,
+        "source": text["source"][0] if text["source"][0] in SOURCES[default] else default,
         "url": urls.link(text["url"][0], field="url", report=report),
         "icon": fields.icon(text["icon"][0], field="icon", report=report),
         "info": text["info"][0],
