@@ -74,7 +74,8 @@ def _item(obj: Any, *, cluster: str, kind: type[model.Item]) -> Mapped:
         return Mapped(problems=(results.Problem(default, "", "", reason),))
     text = {key: _capped(obj.get(key), key) for key in CAPS}
     # Problems name the item type, not the remote's `source` text: it becomes a metric label.
-    subject = results.Subject(default, text["namespace"][0] or "", text["name"][0] or "")
+    named = text["name"][0] or text["id"][0] or ""  # the log must say which item it was
+    subject = results.Subject(default, text["namespace"][0] or "", named)
     report = results.Report(subject)
     for key, (_, why) in text.items():
         if why:
@@ -85,7 +86,7 @@ def _item(obj: Any, *, cluster: str, kind: type[model.Item]) -> Mapped:
         return Mapped(problems=report.problems)
     common: dict[str, Any] = {
         "id": model.remote_id(cluster, text["id"][0]),
-        "name": text["name"][0],
+        "name": named,
         "group": text["group"][0],
         "namespace": subject.namespace,
         "resource_name": text["resourceName"][0] or "",

@@ -189,10 +189,9 @@ class Follower:
     def _session(self) -> None:
         """One connection: config, stream, the state when needed; returns when the stream ends."""
         self._learn(self.client.get_json(CONFIG).body)
+        position, silence = self.last_event_id, self.silence()
+        stream = self.client.events(STREAM, last_event_id=position, silence=silence)
         try:
-            stream = self.client.events(
-                STREAM, last_event_id=self.last_event_id, silence=self.silence()
-            )
             opened = False
             for message in stream:
                 self.last_heard = time.time()
@@ -203,6 +202,7 @@ class Follower:
         except http.NoStream:
             self._poll()
         finally:
+            stream.close()  # now, not when a traceback holding it is collected
             self.connected = False
 
     def _opened(self, first: sse.Message) -> None:
