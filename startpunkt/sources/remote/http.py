@@ -78,7 +78,9 @@ class Client:
 
     def get_json(self, path: str, *, etag: str | None = None) -> Answer:
         """GET `path` as JSON; with `etag`, a 304 answers `Answer(304, None, etag)`."""
-        headers = {"Accept": "application/json"}
+        # Rare requests (a connect, a RESYNC): an idle kept-alive connection would only hold
+        # the remote's graceful shutdown back.
+        headers = {"Accept": "application/json", "Connection": "close"}
         if etag:
             headers["If-None-Match"] = etag
         url = self.base + path
