@@ -53,8 +53,9 @@ class Timing:
     request_timeout: float = 30.0
     """Read timeout of a JSON request (a remote with 10,000 items answers in well under 1 s)."""
     backoff_initial: float = 1.0
-    backoff_cap: float = 60.0
-    """A remote that stays down is asked again every minute at most: its outage costs little."""
+    backoff_cap: float = 30.0
+    """A remote that stays down is asked again every 30 s (as pages retry their stream): its
+    outage costs little, and its return shows within half a minute."""
     heartbeat: float = 30.0
     """The remote's heartbeat interval until its config says otherwise (startpunkt's default)."""
     silence_floor: float = 2.0

@@ -73,18 +73,20 @@ class Client:
         self._request_timeout = request_timeout
         self._user_agent = user_agent
         self._environ = environ
-        self._pool = _pool(settings)
+        self._json = _pool(settings)
+        """For JSON requests; emptied after each, so no connection idles between them."""
+        self._stream = _pool(settings)
         self._requesting: set[gevent.Greenlet] = set()
 
     def get_json(self, path: str, *, etag: str | None = None) -> Answer:
         """GET `path` as JSON; with `etag`, a 304 answers `Answer(304, None, etag)`."""
-        # Rare requests (a connect, a RESYNC): an idle kept-alive connection would only hold
-        # the remote's graceful shutdown back.
+        # Rare requests (a connect, a RESYNC): a kept-alive connection would only hold the
+        # remote's graceful shutdown back, and reusing one it is closing would fail.
         headers = {"Accept": "application/json", "Connection": "close"}
         if etag:
             headers["If-None-Match"] = etag
         url = self.base + path
-        response = self._request(url, headers, read_timeout=self._request_timeout)
+        response = self._request(self._json, url, headers, read_timeout=self._request_timeout)
         try:
             if response.status == 304:
                 return Answer(304, None, response.headers.get("ETag") or etag)
@@ -96,6 +98,7 @@ class Client:
         finally:
             response.close()
             response.release_conn()
+            self._json.clear()
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError) as exc:
@@ -113,7 +116,7 @@ class Client:
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
         url = self.base + path
-        response = self._request(url, headers, read_timeout=silence)
+        response = self._request(self._stream, url, headers, read_timeout=silence)
         try:
             if response.status == 204:
                 raise NoStream(f"{url}: realtime updates are off there (204)")
@@ -134,7 +137,8 @@ class Client:
             response.release_conn()
 
     def close(self) -> None:
-        self._pool.clear()
+        self._json.clear()
+        self._stream.clear()
 
     def kill(self, greenlets: Iterable[gevent.Greenlet | None]) -> None:
         """Kill greenlets using this client, but none while it is sending a request.
@@ -170,7 +174,7 @@ class Client:
         return value or None
 
     def _request(
-        self, url: str, headers: dict[str, str], *, read_timeout: float
+        self, pool: urllib3.PoolManager, url: str, headers: dict[str, str], *, read_timeout: float
     ) -> BaseHTTPResponse:
         """One GET with both timeouts, body unread; no retries, no redirects."""
         headers = {**headers, "User-Agent": self._user_agent}
@@ -180,7 +184,7 @@ class Client:
         current = gevent.getcurrent()
         self._requesting.add(current)
         try:
-            return self._pool.request(
+            return pool.request(
                 "GET",
                 url,
                 headers=headers,
@@ -208,11 +212,11 @@ def _read_capped(response: BaseHTTPResponse, url: str) -> bytes:
 
 
 def _pool(settings: RemoteClusterSettings) -> urllib3.PoolManager:
-    """A pool for one remote: two connections (a request beside the stream)."""
+    """Connections to one remote, one at a time."""
     verify = not settings.ignore_certificates
     manager = urllib3.PoolManager(
-        num_pools=2,
-        maxsize=2,
+        num_pools=1,
+        maxsize=1,
         cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
         ca_certs=settings.ca_file if verify else None,
     )
