@@ -32,7 +32,7 @@ from startpunkt.config import RemoteClusterSettings
 from startpunkt.mappers import remote as mapping
 from startpunkt.model import Application, Bookmark
 from startpunkt.readiness import Readiness
-from startpunkt.sources.kube.timing import Backoff
+from startpunkt.sources.backoff import Backoff
 from startpunkt.sources.remote import errors, http, origin
 
 log = logging.getLogger(__name__)
