@@ -28,14 +28,16 @@ StartResponse = Callable[..., Any]
 class Served:
     """A WSGI app on 127.0.0.1 (an ephemeral port, kept across `stop` and `start`)."""
 
-    def __init__(self, app: Callable[..., Any], *, port: int = 0) -> None:
+    def __init__(self, app: Callable[..., Any], *, port: int = 0, ssl_context: Any = None) -> None:
         self.app = app
         self.port = port
+        self._ssl_context = ssl_context
         self._server: WSGIServer | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> Served:
         self._server = WSGIServer(
@@ -44,6 +46,7 @@ class Served:
             log=None,
             error_log=None,
             spawn=gevent.pool.Pool(),  # tracked, so `stop` can cut open streams
+            **({"ssl_context": self._ssl_context} if self._ssl_context is not None else {}),
         )
         self._server.start()
         self.port = self._server.server_port
@@ -95,6 +98,8 @@ class Scripted:
     bookmarks: list[dict[str, Any]] = field(default_factory=list)
     bodies: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     """Raw answers by path, instead of the JSON built from the fields above."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Paths answered with a 302 to that URL."""
     stream: Callable[[Request], Iterator[bytes]] | None = None
     """The stream's body chunks; default: an opening heartbeat, then the `push` queue."""
     requests: list[Request] = field(default_factory=list)
@@ -115,6 +120,9 @@ class Scripted:
         }
         request = Request(environ["PATH_INFO"], environ.get("QUERY_STRING", ""), headers)
         self.requests.append(request)
+        if request.path in self.redirects:
+            start_response("302 Found", [("Location", self.redirects[request.path])])
+            return [b""]
         if request.path in self.bodies:
             status, body = self.bodies[request.path]
             start_response(f"{status} X", [("Content-Type", "application/json")])

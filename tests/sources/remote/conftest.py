@@ -84,8 +84,8 @@ def remote() -> Iterator[SimpleNamespace]:
     followers: list[follower.Follower] = []
     catalog, readiness = Catalog(), Readiness()
 
-    def serve(app: Callable[..., Any], *, port: int = 0) -> Served:
-        running = Served(app, port=port).start()
+    def serve(app: Callable[..., Any], *, port: int = 0, ssl_context: Any = None) -> Served:
+        running = Served(app, port=port, ssl_context=ssl_context).start()
         served.append(running)
         return running
 

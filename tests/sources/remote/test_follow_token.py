@@ -68,3 +68,13 @@ def test_a_refused_token_says_so(remote, caplog) -> None:
     error = remote.readiness.sources()[west.name].last_error
     assert "HTTP 401; the token is missing or refused" in error
     assert TOKEN not in caplog.text
+
+
+def test_a_redirect_is_not_followed_so_the_token_stays(remote) -> None:
+    elsewhere = remote.Scripted()
+    scripted = remote.Scripted()
+    scripted.redirects["/api/config"] = remote.serve(elsewhere).url + "/api/config"
+    west = remote.follow(remote.serve(scripted).url, token=TOKEN)
+    remote.wait_for(lambda: remote.readiness.sources()[west.name].state == "error", timeout=5)
+    assert remote.readiness.sources()[west.name].last_error.endswith("/api/config: HTTP 302")
+    assert elsewhere.requests == []
