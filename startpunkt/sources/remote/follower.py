@@ -108,6 +108,8 @@ class Follower:
         """Seconds between the remote publishing the last applied event and us applying it."""
         self.heartbeat = timing.heartbeat
         self._poll_interval = 60.0
+        self._realtime = True
+        """What the remote's config says of its stream (polled while off)."""
         self._ignored = 0
         """Events ignored on the current connection (only the first is logged as a WARNING)."""
         self._readiness = readiness
@@ -221,11 +223,14 @@ class Follower:
             self._synced()
 
     def _poll(self) -> None:
-        """The remote has no stream (realtime off there): read its state each refreshInterval."""
-        while True:
+        """The remote has no stream (realtime off there): read its state each refreshInterval,
+        until its config says its stream is on again."""
+        self._realtime = False
+        while not self._realtime:
             self._read_state()
             self.last_heard = time.time()
             gevent.sleep(self._poll_interval)
+            self._learn(self.client.get_json(CONFIG).body)
 
     def _read_state(self) -> None:
         """Re-read apps and bookmarks (ETag-aware) and reconcile: only differences signal."""
@@ -234,7 +239,8 @@ class Follower:
         for path, member in ((APPS, "applications"), (BOOKMARKS, "bookmarks")):
             answer = self.client.get_json(path, etag=self._etags.get(path))
             etags[path] = answer.etag
-            lists[member] = None if answer.status == 304 else _members(answer.body, member, path)
+            where = self.client.base + path
+            lists[member] = None if answer.status == 304 else _members(answer.body, member, where)
         self.origin.replace(applications=lists["applications"], bookmarks=lists["bookmarks"])
         self._etags = {path: etag for path, etag in etags.items() if etag}
         self._synced()
@@ -251,6 +257,7 @@ class Follower:
 
     def _take_config(self, config: dict[str, Any]) -> None:
         realtime = config.get("realtime") if isinstance(config.get("realtime"), dict) else {}
+        self._realtime = realtime.get("enabled") is not False
         interval = realtime.get("heartbeatInterval")
         if isinstance(interval, int | float) and not isinstance(interval, bool) and interval > 0:
             self.heartbeat = float(interval)
