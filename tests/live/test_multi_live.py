@@ -139,6 +139,9 @@ def test_two_instances_following_each_other_do_not_echo(tmp_path: Path) -> None:
         wait.wait_for(lambda: "Plex 2" in names(e), timeout=DEADLINE, what="D's edit on E")
         assert wait.stays(lambda: len(names(d)) == len(names(e)) == 2, seconds=2.0)
         assert [i["id"] for i in multi.items(d, "/api/apps?scope=local")] == ["ingress/media/plex"]
+        # Not because a follower refused an echo: none was offered. (E's page stream did carry
+        # D's edit of Plex; its `scope=local` stream, the one D reads, did not.)
+        assert dropped(d, "e", "foreign") == dropped(e, "d", "foreign") == 0
 
 
 HOSTILE_NAME = '<img src=x onerror="document.title=1">'
@@ -189,7 +192,9 @@ def test_a_hostile_remote_cannot_break_c(tmp_path: Path, live) -> None:
             stream = live.stream(c.port)
             assert stream.next().retry == 1000
             wait.wait_for(
-                lambda: dropped(c) == 49, timeout=DEADLINE, what="the hostile stream, all read"
+                lambda: dropped(c, "evil", "cap") == 49,
+                timeout=DEADLINE,
+                what="the hostile stream, all read",
             )
             shown = {i["id"]: i for i in multi.items(c)}
             assert len(shown) == 100  # its cap
@@ -208,16 +213,16 @@ def test_a_hostile_remote_cannot_break_c(tmp_path: Path, live) -> None:
             assert live_server.get_json(c.url + "/q/health/live")[0] == 200
 
 
-def dropped(server: Server) -> float:
-    """C's count of the hostile remote's items dropped at its cap."""
+def dropped(server: Server, cluster: str, reason: str) -> float:
+    """How many items of remote `cluster` the server did not keep, for `reason`."""
     import urllib.request
 
+    wanted = f'startpunkt_remote_items_dropped_total{{cluster="{cluster}",reason="{reason}"}}'
     with urllib.request.urlopen(server.url + "/q/metrics", timeout=5) as response:
         for line in response.read().decode().splitlines():
-            if line.startswith(
-                'startpunkt_remote_items_dropped_total{cluster="evil",reason="cap"}'
-            ):
-                return float(line.split()[-1])
+            name, _, value = line.rpartition(" ")
+            if name == wanted:
+                return float(value)
     return 0.0
 
 
