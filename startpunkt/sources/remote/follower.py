@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ APPS = "/api/apps" + LOCAL
 BOOKMARKS = "/api/bookmarks" + LOCAL
 STREAM = "/api/updates/stream" + LOCAL
 CONFIG = "/api/config"
+_RESUMABLE = re.compile(r"[\x21-\x7e]{1,256}")
+"""An event id that can travel back in a `Last-Event-ID` header."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,9 @@ class Follower:
         elif message.event != "HEARTBEAT":
             self._apply(message)
         if message.id:
-            self.last_event_id = message.id
+            # An id we could not send back (a header is visible ASCII) cannot resume: read
+            # the state on the next connection instead.
+            self.last_event_id = message.id if _RESUMABLE.fullmatch(message.id) else None
 
     def _ignore(self, message: sse.Message, why: str) -> None:
         """Count an event we cannot use; the first of each connection is a WARNING."""

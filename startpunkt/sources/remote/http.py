@@ -105,7 +105,9 @@ class Client:
             raise errors.BadAnswer(f"{url}: the answer is not JSON") from exc
         return Answer(200, body, response.headers.get("ETag"))
 
-    def events(self, path: str, *, last_event_id: str | None, silence: float) -> Iterator[Any]:
+    def events(
+        self, path: str, *, last_event_id: str | None, silence: float
+    ) -> Iterator[sse.Message]:
         """The messages (`sse.Message`) of the event stream at `path` until the server ends it.
 
         Silence past `silence` seconds, a cut connection or a reset raise `Unreachable`;

@@ -145,3 +145,15 @@ def test_items_another_cluster_re_exports_are_never_taken(remote) -> None:
     scripted.push(event("APPLICATION_ADDED", {**app(3), "cluster": "west-own"}, event_id="s-3"))
     remote.wait_for(lambda: west.last_event_id == "s-3", timeout=5)
     assert remote.ids() == ["west:ingress/media/plex", "west:ingress/x/a3"]
+
+
+def test_an_event_id_that_cannot_travel_back_means_reading_the_state(remote) -> None:
+    scripted = remote.Scripted(heartbeat=0.3, applications=[GOOD])
+    west = remote.follow(remote.serve(scripted).url)
+    remote.synced(west)
+    scripted.push('id: caf\u00e9 \u20ac\nevent: HEARTBEAT\ndata: {"data": null}\n\n'.encode())
+    remote.wait_for(lambda: west.last_event_id is None, timeout=5)
+    # The stream goes silent, is given up, and the next connection reads the state again.
+    remote.wait_for(lambda: scripted.paths().count("/api/apps") >= 2, timeout=5)
+    remote.wait_for(lambda: remote.readiness.sources()[west.name].state == "synced", timeout=5)
+    assert all("last-event-id" not in r.headers for r in scripted.requests)
