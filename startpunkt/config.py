@@ -19,6 +19,7 @@ import os
 import re
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,23 +244,44 @@ class WatchSettings:
 @dataclass(frozen=True)
 class LocalClusterSettings:
     enabled: bool = True
+    """False: this instance only shows the clusters it follows (no cluster, no manifests)."""
     name: str = "local"
     """Items of this cluster carry it; other instances following this one see it."""
 
 
 @dataclass(frozen=True)
 class RemoteClusterSettings:
-    """Another startpunkt instance to follow (read by the multi-cluster sources)."""
+    """Another startpunkt instance to follow, live (`sources.remote`)."""
 
     name: str
+    """The cluster's name here: its items carry it, their ids start with it."""
     enabled: bool = True
     url: str | None = None
+    """The instance's base URL (`https://start.west.example.com`, a path prefix included)."""
     graphql_url: str | None = None
     """The reference's GraphQL endpoint; its base URL is the instance's."""
     token: str | None = secret()
+    """A bearer token, or `${VARIABLE}` to read it from the environment (as the reference)."""
     graphql_token: str | None = secret()
+    token_file: str | None = None
+    """A file holding the token (a mounted Secret); read at each connection, so it can rotate."""
     ignore_certificates: bool = False
     ca_file: str | None = None
+    """CA bundle (PEM) for the instance's certificate; default: the system's."""
+    max_items: int = 5000
+    """Items kept from this instance; past that, new ones are dropped with a WARNING."""
+
+    def base_url(self) -> str | None:
+        """`url`, else `graphqlUrl` without its `/graphql`; no trailing slash; None if neither."""
+        if self.url:
+            return self.url.rstrip("/")
+        if self.graphql_url:
+            return re.sub(r"/graphql/?$", "", self.graphql_url.rstrip("/")).rstrip("/")
+        return None
+
+    def bearer(self) -> str | None:
+        """The token as configured (`token`, else `graphqlToken`); `${…}` not yet resolved."""
+        return self.token or self.graphql_token
 
 
 @dataclass(frozen=True)
@@ -371,6 +393,7 @@ def from_mapping(document: Any, environ: Mapping[str, str] = os.environ) -> Sett
     loading = _Loading(environ)
     settings = loading.build(Settings(), {} if root is None else root, "startpunkt")
     settings = _apply_aliases(settings, loading.given)
+    _check_clusters(settings.clusters, "startpunkt.clusters")
     if loading.unsupported:
         log.warning(
             "configuration keys accepted but not used: %s",
@@ -506,6 +529,40 @@ def _replace_at(node: Any, keys: list[str], value: Any) -> Any:
     return dataclasses.replace(node, **{name: value})
 
 
+CLUSTER_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
+"""A cluster name: it prefixes item ids (`west:ingress/media/plex`), so no colon or slash."""
+
+
+def _check_clusters(clusters: ClustersSettings, path: str) -> None:
+    """Names that are usable and distinct; every enabled remote has an http(s) base URL."""
+    seen: dict[str, str] = {}
+    entries = [(f"{path}.local", clusters.local.name, None)]
+    entries += [(f"{path}.remote[{i}]", r.name, r) for i, r in enumerate(clusters.remote)]
+    for at, name, remote in entries:
+        if not CLUSTER_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{at}.name: {name!r} is not a cluster name "
+                "(letters, digits, '.', '_' and '-', at most 63, starting and ending alike)"
+            )
+        if name.casefold() in seen:
+            raise ConfigError(f"{at}.name: {name!r} is already the name of {seen[name.casefold()]}")
+        seen[name.casefold()] = at
+        if remote is None:
+            continue
+        if remote.max_items < 1:
+            raise ConfigError(f"{at}.maxItems: expected at least 1, got {remote.max_items}")
+        base = remote.base_url()
+        if remote.enabled and (base is None or not _http_url(base)):
+            raise ConfigError(
+                f"{at}: expected url (or graphqlUrl) to be an http(s) URL with a host, got {base!r}"
+            )
+
+
+def _http_url(value: str) -> bool:
+    parts = urllib.parse.urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+
+
 _CLASS_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 """An IngressClass name: a DNS subdomain (what the API server accepts)."""
 
@@ -627,6 +684,11 @@ def public(settings: Settings, version: str) -> dict[str, Any]:
                 "checkForUpdates": web.check_for_updates,
                 "rootPath": web.root_path,
                 "searchEngine": web.search_engine,
+                "defaultShowAllClusters": web.default_show_all_clusters,
+            },
+            "clusters": {
+                "local": settings.clusters.local.name,
+                "remote": [r.name for r in settings.clusters.remote if r.enabled],
             },
             "realtime": {
                 "enabled": rt.enabled,

@@ -1,7 +1,10 @@
 """What each source has achieved so far, for `/q/health/ready` and metrics.
 
 A source registers under a name, then reports: listed (synced), API absent, forbidden, or an
-error. The app is ready only when every enabled source has completed its first list.
+error. The app is ready only when every enabled source has completed its first list. An
+*optional* source (a followed remote instance) is waited for only until its first attempt ends:
+another instance being down must never take this one out of its Service, whose page still shows
+everything else (and the remote's last known items, marked stale).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
-State = Literal["starting", "synced", "absent", "forbidden", "error"]
+State = Literal["starting", "synced", "absent", "forbidden", "error", "stale"]
+"""`stale`: unreachable now, serving what it last had (a remote instance)."""
 
 
 @dataclass
@@ -25,6 +29,8 @@ class SourceStatus:
     last_error: str | None = None
     ever_synced: bool = False
     since: float = field(default_factory=time.time)
+    optional: bool = False
+    """Blocks readiness only until its first attempt has ended (synced or not)."""
     registered: float = field(default_factory=time.monotonic)
 
     @property
@@ -34,7 +40,14 @@ class SourceStatus:
         An absent API counts as ready (its kind has nothing to show); a forbidden one does not
         block either, since the operator must fix RBAC and the rest of the page is still right.
         """
+        if self.optional:
+            return self.state != "starting"
         return self.state in ("synced", "absent", "forbidden")
+
+    @property
+    def started(self) -> bool:
+        """Has synced once, or knows it cannot (absent, forbidden; an optional one that tried)."""
+        return self.ever_synced or self.state in ("absent", "forbidden") or self.ready
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"state": self.state, "objects": self.objects}
@@ -49,8 +62,8 @@ class Readiness:
     def __init__(self) -> None:
         self._sources: dict[str, SourceStatus] = {}
 
-    def register(self, name: str) -> SourceStatus:
-        return self._sources.setdefault(name, SourceStatus())
+    def register(self, name: str, *, optional: bool = False) -> SourceStatus:
+        return self._sources.setdefault(name, SourceStatus(optional=optional))
 
     def report(
         self, name: str, state: State, *, objects: int | None = None, error: str | None = None
@@ -85,6 +98,4 @@ class Readiness:
 
     def started(self) -> bool:
         """Every source has synced at least once (or is known absent/forbidden)."""
-        return all(
-            s.ever_synced or s.state in ("absent", "forbidden") for s in self._sources.values()
-        )
+        return all(s.started for s in self._sources.values())

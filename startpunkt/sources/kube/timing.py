@@ -6,8 +6,11 @@ shrunk so outages, slow retries and hung connections can be shown in a test run.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+
+from startpunkt.sources.backoff import Backoff
+
+__all__ = ["Backoff", "Timing"]
 
 
 @dataclass(frozen=True)
@@ -39,22 +42,3 @@ class Timing:
     @property
     def watch_read_timeout(self) -> float:
         return self.watch_timeout + self.watch_read_slack
-
-
-class Backoff:
-    """Capped exponential delays with jitter, so many replicas do not retry in lockstep."""
-
-    def __init__(self, *, initial: float, cap: float) -> None:
-        self._initial = initial
-        self._cap = cap
-        self.attempts = 0
-
-    def next(self) -> float:
-        """Count one more failure; the seconds to wait before the next try."""
-        self.attempts += 1
-        delay = min(self._cap, self._initial * 2 ** (self.attempts - 1))
-        return delay * random.uniform(0.8, 1.0)
-
-    def reset(self) -> None:
-        """A success: the next failure starts from the initial delay again."""
-        self.attempts = 0
