@@ -22,6 +22,7 @@ import re
 import resource
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -340,24 +341,51 @@ class WatchSettings:
 
 @dataclass(frozen=True)
 class LocalClusterSettings:
-    enabled: bool = switch(True, "show this cluster's own items")
-    name: str = key("local", "this cluster's name on its items", rules.Text(1, 63))
+    enabled: bool = switch(
+        True, "show this instance's own items (false: only the instances it follows)"
+    )
+    """False: this instance only shows the clusters it follows (no cluster, no manifests)."""
+    name: str = key("local", "the cluster name this instance's items carry", rules.CLUSTER_NAME)
     """Items of this cluster carry it; other instances following this one see it."""
 
 
 @dataclass(frozen=True)
 class RemoteClusterSettings:
-    """Another startpunkt instance to follow (read by the multi-cluster sources)."""
+    """Another startpunkt instance to follow, live (`sources.remote`)."""
 
-    name: str = key(dataclasses.MISSING, "its name on its items (required)", rules.Text(1, 63))
+    name: str = key(
+        dataclasses.MISSING, "its name here: its items carry it (required)", rules.CLUSTER_NAME
+    )
+    """The cluster's name here: its items carry it, their ids start with it."""
     enabled: bool = switch(True, "follow it")
-    url: str | None = key(None, "its base URL", rules.URL)
+    url: str | None = key(None, "its base URL (a path prefix included)", rules.URL)
+    """The instance's base URL (`https://start.west.example.com`, a path prefix included)."""
     graphql_url: str | None = key(None, "the reference's GraphQL URL (its base is used)", rules.URL)
     """The reference's GraphQL endpoint; its base URL is the instance's."""
-    token: str | None = secret("a bearer token (never logged)")
+    token: str | None = secret("a bearer token, or ${VARIABLE} (never logged)")
+    """A bearer token, or `${VARIABLE}` to read it from the environment (as the reference)."""
     graphql_token: str | None = secret("the reference's name for `token`")
+    token_file: str | None = key(
+        None, "a file holding the token, read at each connection", rules.Text(1, 4096)
+    )
+    """A file holding the token (a mounted Secret); read at each connection, so it can rotate."""
     ignore_certificates: bool = switch(False, "accept any TLS certificate")
-    ca_file: str | None = key(None, "CA bundle for its TLS certificate", rules.Text(1, 4096))
+    ca_file: str | None = key(None, "CA bundle (PEM) for its certificate", rules.Text(1, 4096))
+    """CA bundle (PEM) for the instance's certificate; default: the system's."""
+    max_items: int = count(5000, "items kept from it; more are dropped with a WARNING", "items")
+    """Items kept from this instance; past that, new ones are dropped with a WARNING."""
+
+    def base_url(self) -> str | None:
+        """`url`, else `graphqlUrl` without its `/graphql`; no trailing slash; None if neither."""
+        if self.url:
+            return self.url.rstrip("/")
+        if self.graphql_url:
+            return re.sub(r"/graphql/?$", "", self.graphql_url.rstrip("/")).rstrip("/")
+        return None
+
+    def bearer(self) -> str | None:
+        """The token as configured (`token`, else `graphqlToken`); `${…}` not yet resolved."""
+        return self.token or self.graphql_token
 
 
 @dataclass(frozen=True)
@@ -541,7 +569,8 @@ def from_mapping(document: Any, environ: Mapping[str, str] = os.environ) -> Sett
     loading = _Loading(environ)
     settings = loading.build(Settings(), {} if root is None else root, "startpunkt")
     settings = _apply_aliases(settings, loading.given)
-    _warn_unknown_variables(environ)
+    _check_clusters(settings.clusters, "startpunkt.clusters")
+    _warn_unknown_variables(environ, referenced=_token_variables(settings))
     given = "startpunkt.realtime.maxConnections" in loading.given
     settings = _fit_open_files(settings, given=given)
     if loading.unsupported:
@@ -680,6 +709,39 @@ def _replace_at(node: Any, keys: list[str], value: Any) -> Any:
     if len(keys) > 1:
         value = _replace_at(getattr(node, name), keys[1:], value)
     return dataclasses.replace(node, **{name: value})
+
+
+CLUSTER_NAME = rules.CLUSTER_NAME_PATTERN
+
+
+def _check_clusters(clusters: ClustersSettings, path: str) -> None:
+    """Names that are usable and distinct; every enabled remote has an http(s) base URL."""
+    seen: dict[str, str] = {}
+    entries = [(f"{path}.local", clusters.local.name, None)]
+    entries += [(f"{path}.remote[{i}]", r.name, r) for i, r in enumerate(clusters.remote)]
+    for at, name, remote in entries:
+        if not CLUSTER_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{at}.name: {name!r} is not a cluster name "
+                "(letters, digits, '.', '_' and '-', at most 63, starting and ending alike)"
+            )
+        if name.casefold() in seen:
+            raise ConfigError(f"{at}.name: {name!r} is already the name of {seen[name.casefold()]}")
+        seen[name.casefold()] = at
+        if remote is None:
+            continue
+        if remote.max_items < 1:
+            raise ConfigError(f"{at}.maxItems: expected at least 1, got {remote.max_items}")
+        base = remote.base_url()
+        if remote.enabled and (base is None or not _http_url(base)):
+            raise ConfigError(
+                f"{at}: expected url (or graphqlUrl) to be an http(s) URL with a host, got {base!r}"
+            )
+
+
+def _http_url(value: str) -> bool:
+    parts = urllib.parse.urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
 
 
 _CLASS_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
@@ -822,15 +884,32 @@ def schema_keys(kind: Any = None, path: str = "startpunkt") -> list[tuple[str, d
     return out
 
 
-def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
-    """A `STARTPUNKT_*` variable that no key reads is most likely misspelt: say which it may be."""
+def _warn_unknown_variables(environ: Mapping[str, str], *, referenced: set[str]) -> None:
+    """A `STARTPUNKT_*` variable that no key reads is most likely misspelt: say which it may be.
+
+    `referenced`: variables the settings name (a remote's `token: ${NAME}`), which are read too.
+    """
     known = known_variables()
     for name in sorted(environ):
-        if not name.startswith("STARTPUNKT_") or name in known:
+        if not name.startswith("STARTPUNKT_") or name in known or name in referenced:
             continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         hint = f"did you mean {close[0]}?" if close else "no startpunkt setting has that name"
         log.warning("environment variable %s is not used: %s", name[:200], hint)
+
+
+_VARIABLE_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _token_variables(settings: Settings) -> set[str]:
+    """The environment variables remote tokens name (`${WEST_TOKEN}`)."""
+    return {
+        name
+        for remote in settings.clusters.remote
+        for value in (remote.token, remote.graphql_token)
+        if value
+        for name in _VARIABLE_REFERENCE.findall(value)
+    }
 
 
 def open_files_limit() -> int | None:
@@ -883,6 +962,11 @@ def public(settings: Settings, version: str) -> dict[str, Any]:
                 "checkForUpdates": web.check_for_updates,
                 "rootPath": web.root_path,
                 "searchEngine": web.search_engine,
+                "defaultShowAllClusters": web.default_show_all_clusters,
+            },
+            "clusters": {
+                "local": settings.clusters.local.name,
+                "remote": [r.name for r in settings.clusters.remote if r.enabled],
             },
             "realtime": {
                 "enabled": rt.enabled,

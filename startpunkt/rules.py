@@ -18,6 +18,8 @@ from startpunkt import i18n, safe
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 """A namespace name: what the API server accepts."""
+CLUSTER_NAME_PATTERN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
+"""A cluster name: it prefixes item ids (`west:ingress/media/plex`), so no colon or slash."""
 _ORIGIN = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 _SEGMENTS = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+")
 """Path segments of characters allowed in a URL path, none empty (as `web.prefix` reads them)."""
@@ -195,6 +197,10 @@ NAMESPACE = Matches(DNS_LABEL.fullmatch, "a namespace name (lower-case DNS label
 KIND = Matches(re.compile(r"[A-Z][A-Za-z0-9]{0,62}").fullmatch, "a Kubernetes kind, like Service")
 INSTANCE = Matches(
     re.compile(r"[^\s,]{1,253}").fullmatch, "a name without spaces or commas (1 to 253 characters)"
+)
+CLUSTER_NAME = Matches(
+    CLUSTER_NAME_PATTERN.fullmatch,
+    "a cluster name: letters, digits, '.', '_' and '-', at most 63, starting and ending alike",
 )
 ROOT_PATH = Matches(_root_path, "/ or a path prefix like /start")
 PROTOCOL = OneOf(("http", "https"))

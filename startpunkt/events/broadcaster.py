@@ -1,11 +1,13 @@
 """EventBroadcaster: one shared event log, many streams reading it at their own pace.
 
-Publishing serialises an event once, appends the frame to the log and wakes parked streams with
-one hub callback; it never blocks and never touches a client. Each stream (`subscriber`) is a
-cursor into the log; when woken it takes every frame it has not sent as one write. The ticker
-greenlet sends heartbeats, ends streams at their lifetime or overflow and unblocks stuck
-writers; the flusher greenlet publishes what the coalescer releases. Both run only while there
-is work, so idle apps (and tests) hold none.
+Publishing serialises an event once, appends the frame to the log and schedules the `writer`,
+which sends it to every handed-over stream's socket in one pass (almost every stream, under
+gunicorn), and wakes the greenlets of the other streams with one hub callback; it never blocks
+and never touches a client. Each stream (`subscriber`) is a cursor into the log; a woken
+greenlet takes every frame it has not sent as one write. The ticker greenlet sends heartbeats,
+ends streams at their lifetime or overflow and unblocks stuck writers; the flusher greenlet
+publishes what the coalescer releases. Both run only while there is work, so idle apps (and
+tests) hold none.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import greenlet
 
 from startpunkt import metrics, sse
 from startpunkt.config import RealtimeSettings
-from startpunkt.events import coalesce, parking, payloads, replay, subscriber
+from startpunkt.events import coalesce, parking, payloads, replay, subscriber, writer
 from startpunkt.events.payloads import EventType
 from startpunkt.events.subscriber import Refused, Subscriber
 from startpunkt.model import Item
@@ -63,9 +65,16 @@ class EventBroadcaster:
         self._parking = parking.Parking()
         self._coalescer = coalesce.Coalescer()
         self._subscribers: dict[Subscriber, None] = {}
+        self._writer = writer.Writer(
+            self._log,
+            tasks=self._tasks,
+            closed=self.unsubscribe,
+            queue_size=lambda: self._realtime().client_queue_size,
+        )
         self._per_client: collections.Counter[str] = collections.Counter()
         self._beat = 0
         self._beat_frame = b""
+        self._preambles: tuple[Any, bytes] = (None, b"")
         self._closing = False
         self._stopped = False
         self._ticker: gevent.Greenlet | None = None
@@ -85,7 +94,7 @@ class EventBroadcaster:
         event_id = replay.format_id(self.epoch, self._log.head + 1)
         self._log.append(payloads.frame(kind, data, event_id=event_id), keep=self._retention())
         metrics.events_published.labels(kind.value).inc()
-        self._parking.wake_all()
+        self._wake()
         return event_id
 
     def last_event_id(self) -> str:
@@ -110,24 +119,33 @@ class EventBroadcaster:
         self._beat += 1
         self._beat_frame = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
         metrics.events_published.labels(EventType.HEARTBEAT.value).inc()
-        self._parking.wake_all()
+        self._writer.heartbeat(self._beat_frame)
+        if len(self._parking):
+            self._parking.wake_all()
+
+    def _wake(self) -> None:
+        """New frames in the log: the writer sends them on, parked stream greenlets take them."""
+        self._writer.publish()
+        if len(self._parking):
+            self._parking.wake_all()
 
     # -- streams ----------------------------------------------------------------------------
 
     def client_count(self) -> int:
         return len(self._subscribers)
 
+    def draining_count(self) -> int:
+        """Handed-over streams whose client could not take everything at once (slow path)."""
+        return self._writer.draining_count()
+
     def subscribe(
         self, *, last_event_id: str | None, client: str, socket: Any = None
     ) -> Subscriber:
         """Open a stream for `client` (its address), or raise Refused."""
         settings = self._realtime()
-        if self._closing:
-            raise self._refuse("shutting_down", RETRY_AFTER_SHUTDOWN)
-        if len(self._subscribers) >= settings.max_connections:
-            raise self._refuse("max_connections", RETRY_AFTER)
-        if self._per_client[client] >= settings.max_connections_per_client:
-            raise self._refuse("max_connections_per_client", RETRY_AFTER)
+        refusal = self.refusal(client)
+        if refusal is not None:
+            raise self._refuse(*refusal)
         start = replay.resume(
             last_event_id, epoch=self.epoch, log=self._log, replay_size=settings.replay_size
         )
@@ -136,7 +154,7 @@ class EventBroadcaster:
             client=client,
             cursor=start.cursor,
             deadline=time.monotonic() + lifetime,
-            preamble=sse.encode(retry=settings.retry_ms) + self._opening(start),
+            preamble=self._preamble(start, settings.retry_ms),
             socket=socket,
             beat=self._beat,
         )
@@ -145,6 +163,37 @@ class EventBroadcaster:
         self.opened += 1
         self._start_ticker()
         return sub
+
+    def refusal(self, client: str) -> tuple[str, int] | None:
+        """Why a stream for `client` would be refused now, and its Retry-After; None: it opens."""
+        settings = self._realtime()
+        if self._closing:
+            return "shutting_down", RETRY_AFTER_SHUTDOWN
+        if len(self._subscribers) >= settings.max_connections:
+            return "max_connections", RETRY_AFTER
+        if self._per_client[client] >= settings.max_connections_per_client:
+            return "max_connections_per_client", RETRY_AFTER
+        return None
+
+    def first_chunk(self, sub: Subscriber) -> bytes:
+        """The opening bytes of `sub` (retry, heartbeat, replay or RESYNC), at once."""
+        return subscriber.take(sub, self._log, beat=None)
+
+    def adopt(self, sub: Subscriber, sock: Any, first: bytes = b"") -> None:
+        """Serve `sub` on `sock` from now on, without a greenlet (see `writer`).
+
+        `sock` is the stream's connection, non-blocking, in a chunked HTTP/1.1 response that
+        has sent, or whose `first` bytes send, everything up to `first_chunk`'s.
+        """
+        self._writer.adopt(sub, sock, first)
+
+    def _preamble(self, start: replay.Resume, retry_ms: int) -> bytes:
+        """`retry:` and the opening; the common one is reused for a second (10,000 clients may
+        open within one), so its heartbeat's timestamp can be that much older."""
+        key = (start, retry_ms, int(time.monotonic()))
+        if self._preambles[0] != key:
+            self._preambles = (key, sse.encode(retry=retry_ms) + self._opening(start))
+        return self._preambles[1]
 
     def _opening(self, start: replay.Resume) -> bytes:
         """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""
@@ -204,10 +253,15 @@ class EventBroadcaster:
         log.debug("event stream of %s ended: %s", sub.client, reason)
 
     def end_all(self, reason: str) -> None:
-        """End every open stream (each ends at its next wake-up; stuck ones within ~2 s)."""
-        for sub in self._subscribers:
+        """End every open stream: served ones at once, the others at their next wake-up.
+
+        Streams stuck writing end within ~2 s.
+        """
+        for sub in list(self._subscribers):
             if sub.ended is None:
                 sub.ended = reason
+            if sub.send is not None:
+                self._writer.end(sub)
         self._parking.wake_all()
 
     def shutdown(self) -> None:
@@ -253,6 +307,9 @@ class EventBroadcaster:
     def _reap(self, now: float) -> None:
         queue_size = self._realtime().client_queue_size
         for sub in list(self._subscribers):
+            if sub.send is not None:
+                self._writer.reap(sub, now=now, stuck_after=STUCK_AFTER)
+                continue
             if sub.ended is None:
                 sub.ended = subscriber.why_end(sub, self._log, now=now, queue_size=queue_size)
                 if sub.ended is not None and sub.greenlet is not None:

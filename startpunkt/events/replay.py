@@ -43,10 +43,12 @@ class EventLog:
             self._first += drop
         return self.head
 
-    def since(self, cursor: int) -> bytes:
-        """The frames from sequence number `cursor` to the head, as one write."""
+    def since(self, cursor: int, stop: int | None = None) -> bytes:
+        """The frames from sequence number `cursor` to the head (or before `stop`), as one write."""
         start = max(cursor - self._first, 0)
-        return b"".join(self._frames[start:])
+        if stop is None:
+            return b"".join(self._frames[start:])
+        return b"".join(self._frames[start : max(stop - self._first, 0)])
 
 
 def format_id(epoch: str, seq: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +42,21 @@ class Subscriber:
     preamble: bytes | None
     """The first bytes (retry, heartbeat, RESYNC), until the first read takes them."""
     socket: Any = None
+    """The server's socket while a greenlet serves the stream; ours once it was handed over."""
     beat: int = 0
     """The heartbeat generation this stream last sent (or made unnecessary)."""
     ended: str | None = None
     """Why the server ends this stream (overflow, lifetime, shutdown, disabled)."""
     greenlet: greenlet.greenlet | None = None
+    """The greenlet serving the stream, or draining it once it was handed over."""
     handed_over: float | None = None
-    """When the last chunk went to the server to write; None while the stream waits."""
+    """When the last chunk went to the server to write (or a drain began); None while idle."""
+    send: Callable[[bytes], int] | None = None
+    """The socket's non-blocking send once the connection was handed over (`writer`)."""
+    pending: bytes = b""
+    """Bytes a handed-over socket could not take at once: sent before anything else."""
+    finished: bool = False
+    """The terminating chunk is sent or owed: nothing may follow it."""
     unblocked: bool = False
     closed: bool = False
 

@@ -7,6 +7,7 @@ item and a `Problem`. The caller (a source) logs problems and counts them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,8 +141,9 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
 
     Unsupported kinds map to nothing, silently. Kind switches (`ingress.enabled` …), the
     namespace selector, `instanceName`, `onlyAnnotated` and the Ingress class filter are applied
-    here so every source behaves alike. An object opted in by annotation but kept out by its
-    class is reported, since its author expects to see it.
+    here so every source behaves alike, and items carry the local cluster's name. An object
+    opted in by annotation but kept out by its class is reported, since its author expects to
+    see it.
     """
     mapping = mapping_of(obj)
     if mapping is None:
@@ -177,6 +179,9 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
             report.skipped(f"opted in, but {kept_out}: object skipped")
             return Mapped(problems=report.problems)
         return Mapped(problems=report.problems, skipped=kept_out)
+    cluster = settings.clusters.local.name
+    if item.cluster != cluster:
+        item = dataclasses.replace(item, cluster=cluster)
     return Mapped(items=(item,), problems=report.problems)
 
 

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ else:
 _MASK = 0x0002 | 0x0004 | 0x0008 | 0x0040 | 0x0080 | 0x0100 | 0x0200 | 0x0400 | 0x0800
 """MODIFY ATTRIB CLOSE_WRITE MOVED_FROM MOVED_TO CREATE DELETE DELETE_SELF MOVE_SELF."""
 _IGNORED = 0x8000
+_FINISHED = 0x0008 | 0x0040 | 0x0080 | 0x0200
+"""CLOSE_WRITE MOVED_FROM MOVED_TO DELETE: a write or a move is over, the file is as it will be."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,10 @@ class FileWatcher:
     """Calls `on_change(paths)` after each burst of changes to files, from its own greenlet.
 
     The first call comes after the first scan and names every file found (possibly none), unless
-    `report_initial` is False. Bursts are coalesced for `coalesce` seconds. With inotify a full
+    `report_initial` is False. A finished write or move of a visible file (inotify's
+    CLOSE_WRITE, MOVED_TO, MOVED_FROM, DELETE) is looked at at once; what follows it within
+    `coalesce` seconds, and any change still in progress (MODIFY, CREATE, hidden temporary
+    files), is gathered for up to `coalesce` seconds into one look. With inotify a full
     rescan also runs every `rescan_interval` seconds, in case an event was lost (NFS, FUSE).
     Built by `watch_tree` (the manifest directory) or `watch_file` (the config file); the
     cluster's counterpart is `kube.watching.ListWatch`.
@@ -170,6 +176,8 @@ class FileWatcher:
         self._paths_by_wd: dict[int, set[str]] = {}
         self._unwatchable: set[str] = set()
         self._degraded = False
+        self._quiet_until = 0.0
+        """Until then even a finished write waits: the last look was less than `coalesce` ago."""
         self._greenlet: gevent.Greenlet | None = None
         self.scanned = gevent.event.Event()
         """Set once the first scan is done: later changes are reported from then on."""
@@ -222,22 +230,44 @@ class FileWatcher:
             gevent.socket.wait_read(notify.fileno(), timeout=timeout)
         except TimeoutError:
             return set()
-        gevent.sleep(self._coalesce)  # let the rest of the burst arrive
-        relevant, named = False, set()
-        for event in notify.read(timeout=0):
-            if event.mask & _IGNORED:  # a watch we removed, or one whose directory went away
-                continue
-            paths = self._paths_by_wd.get(event.wd)
-            if paths is None:  # queue overflow (wd -1) or a watch already dropped: look anyway
-                relevant = True
-                continue
-            for path in paths:
-                names = self._watches[path][1].names
-                if names is None or event.name in names or not event.name:
-                    relevant = True
-                    if event.name:
-                        named.add(os.path.join(path, event.name))
+        gather_until = time.monotonic() + self._coalesce
+        relevant, finished, named = False, False, set()
+        while True:
+            for event in notify.read(timeout=0):
+                matters, done = self._judge(event, named)
+                relevant |= matters
+                finished |= matters and done
+            now = time.monotonic()
+            # A finished write is looked at now, unless we looked less than `coalesce` ago.
+            look_at = max(now, self._quiet_until) if finished else gather_until
+            if now >= look_at:
+                break
+            with contextlib.suppress(TimeoutError):
+                gevent.socket.wait_read(notify.fileno(), timeout=look_at - now)
+        self._quiet_until = time.monotonic() + self._coalesce
         return named if relevant else None
+
+    def _judge(self, event: Any, named: set[str]) -> tuple[bool, bool]:
+        """Whether an inotify event matters, and whether it finished a visible file's change.
+
+        Adds the paths it names to `named`.
+        """
+        if event.mask & _IGNORED:  # a watch we removed, or one whose directory went away
+            return False, False
+        paths = self._paths_by_wd.get(event.wd)
+        if paths is None:  # queue overflow (wd -1) or a watch already dropped: look anyway
+            return True, True
+        matters = False
+        for path in paths:
+            names = self._watches[path][1].names
+            if names is None or event.name in names or not event.name:
+                matters = True
+                if event.name:
+                    named.add(os.path.join(path, event.name))
+        # Hidden names are editors' temporary files and the ConfigMap machinery: a visible
+        # change follows them (the rename, the `..data` swap), so they only open a window.
+        done = bool(event.mask & _FINISHED) and not event.name.startswith(".")
+        return matters, done
 
     def _rescan(
         self, notify: inotify_simple.INotify | None, named: set[str], *, initial: bool

@@ -1,27 +1,33 @@
 """`GET /api/updates/stream`: the Server-Sent Events endpoint (SPEC §4).
 
 The view only decides whether a stream may open and copies what the stream needs from the
-request (resume id, client address, socket); the generator then runs without any request
-context, taking chunks from the broadcaster and yielding them. Cleanup is in its `finally`,
-and again on response close (a HEAD request closes the response without ever iterating).
+request (resume id, client address, socket). Under gunicorn most stream requests never get
+here: `early` admits them before gunicorn parses them. Those that do (with an `Origin`, say)
+send their first bytes through gunicorn and hand the connection to the broadcaster, which
+writes every later event itself (`handover`, `events.writer`): no greenlet waits on the stream.
+Elsewhere (the development server, Flask's test client, HTTP/1.0, HEAD) a generator runs
+without any request context, taking chunks from the broadcaster and yielding them; its cleanup
+is in its `finally`, and again on response close (a HEAD request closes the response without
+ever iterating).
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
 from flask import Blueprint, Request, Response, request
 
 from startpunkt import events, runtime
-from startpunkt.web import responses
+from startpunkt.web import api, handover, responses
 
 bp = Blueprint("stream", __name__)
 responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
 
+MIMETYPE = "text/event-stream"
 HEADERS = {
     "Cache-Control": "no-cache",
     # nginx (and ingress-nginx) would otherwise buffer the stream and deliver it in lumps.
@@ -33,9 +39,11 @@ HEADERS = {
 def updates() -> Response:
     """Open a stream; 204 when realtime is off, 503 with Retry-After when a limit is reached."""
     rt = runtime.get()
+    local = api.scope() == "local"
     if not rt.settings.realtime.enabled:
         return Response(status=204)  # tells EventSource not to reconnect
-    broadcaster: events.EventBroadcaster = rt.broadcaster
+    # `?scope=local`: changes of this instance's own items only, for instances following it.
+    broadcaster: events.EventBroadcaster = rt.local_broadcaster if local else rt.broadcaster
     try:
         sub = broadcaster.subscribe(
             last_event_id=request.headers.get("Last-Event-ID") or request.args.get("lastEventId"),
@@ -47,9 +55,32 @@ def updates() -> Response:
         response = responses.json_response(body, status=503)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    response = Response(_stream(broadcaster, sub), mimetype="text/event-stream", headers=HEADERS)
-    response.call_on_close(partial(broadcaster.unsubscribe, sub))
-    return response
+    return StreamResponse(broadcaster, sub)
+
+
+class StreamResponse(Response):
+    """An event stream: handed to the broadcaster once started, where the server allows it."""
+
+    def __init__(self, broadcaster: events.EventBroadcaster, sub: events.Subscriber) -> None:
+        super().__init__(_stream(broadcaster, sub), mimetype=MIMETYPE, headers=HEADERS)
+        self.call_on_close(partial(broadcaster.unsubscribe, sub))
+        self._broadcaster = broadcaster
+        self._sub = sub
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not handover.possible(environ):
+            return super().__call__(environ, start_response)
+        app_iter, status, headers = self.get_wsgi_response(environ)
+        write = start_response(status, headers)
+        if not handover.chunked(write):
+            return app_iter  # served by this greenlet after all
+        try:
+            write(self._broadcaster.first_chunk(self._sub))  # the headers go out with it
+            self._broadcaster.adopt(self._sub, handover.take(environ, write))
+        except BaseException:
+            self._broadcaster.unsubscribe(self._sub)
+            raise
+        return ()  # nothing more for the server to send; it lets go of the connection
 
 
 def _stream(broadcaster: events.EventBroadcaster, sub: events.Subscriber) -> Iterator[bytes]:
@@ -70,11 +101,20 @@ def _stop_reading(sock: Any) -> None:
 
 
 def client_address(req: Request) -> str:
-    """Who the per-client cap counts: the address the nearest proxy saw, else the peer's.
+    """Who the per-client cap counts (see `nearest_address`)."""
+    return nearest_address(req.headers.get("X-Forwarded-For", ""), req.remote_addr)
+
+
+def nearest_address(forwarded_for: str, peer: str | None) -> str:
+    """The address the nearest proxy saw, else the peer's.
 
     The last X-Forwarded-For entry is the one a proxy in front of us appended; without a proxy a
     client can forge it, but then it only dodges the per-client cap, never the per-process one.
     """
-    forwarded = req.headers.get("X-Forwarded-For", "")
-    nearest = forwarded.rsplit(",", 1)[-1].strip()
-    return nearest or req.remote_addr or "unknown"
+    nearest = forwarded_for.rsplit(",", 1)[-1].strip()
+    return nearest or peer or "unknown"
+
+
+def plain_response() -> Response:
+    """A stream response without a body: its headers are every stream's (before app hooks)."""
+    return Response(mimetype=MIMETYPE, headers=HEADERS)

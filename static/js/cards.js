@@ -132,9 +132,10 @@ export function buildCard(item, kind, t, icons = {}) {
   const link = available ? url : null;
   const cell = el("li", "grid__cell");
   cell.setAttribute("data-id", item.id);
+  const stale = item.stale === true ? " card--stale" : "";
   let card;
   if (link) {
-    card = el("a", `card card--${kind}`);
+    card = el("a", `card card--${kind}${stale}`);
     card.setAttribute("href", link);
     if (item.targetBlank) {
       card.setAttribute("target", "_blank");
@@ -143,13 +144,15 @@ export function buildCard(item, kind, t, icons = {}) {
       card.setAttribute("rel", "noreferrer");
     }
   } else {
-    card = el("div", `card card--${kind} card--nolink${available ? "" : " card--down"}`);
+    card = el("div", `card card--${kind} card--nolink${available ? "" : " card--down"}${stale}`);
     card.setAttribute("tabindex", "0");
     if (!available) card.setAttribute("aria-disabled", "true");
   }
   card.append(buildIcon(item, icons));
   const body = el("span", "card__body");
   body.append(el("span", "card__name", item.name));
+  // Shown only while the page holds items of several clusters (html[data-clusters=many]).
+  body.append(el("span", "card__cluster", String(item.cluster || "")));
   const info = item.info || shortUrl(url);
   if (info) body.append(el("span", "card__info", info));
   const tags = tagList(item.tags);

@@ -36,6 +36,7 @@ def handle(api: KubeApiServer, request: protocol.Request) -> bytes | None:
                 "resourceVersion": api.resource_version,
                 "openWatches": api.open_watches(target),
                 "requests": {verb: api.count(verb, target) for verb in api.VERBS},
+                "lastEventSent": api.last_event_sent,
             }
         case _:
             return protocol.json_response(404, protocol.status(404, "no such control"))

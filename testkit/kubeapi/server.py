@@ -77,6 +77,8 @@ class KubeApiServer:
         )
         self._server: gevent.server.StreamServer | None = None
         self._connections: set[_Connection] = set()
+        self.last_event_sent: float | None = None
+        """Wall-clock time of the latest watch write that carried an event (benchmarks)."""
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -287,6 +289,9 @@ class KubeApiServer:
         self.port = self._server.server_port
         self._state.address = f"{self.host}:{self.port}"
 
+    def _event_sent(self, when: float) -> None:
+        self.last_event_sent = when
+
     def _cut(self, connections: list[_Connection]) -> None:
         gevent.killall([c.greenlet for c in connections], block=True, timeout=5)
 
@@ -318,7 +323,11 @@ class KubeApiServer:
             if isinstance(reply, handlers.WatchSpec):
                 connection.watch = reply
                 watching.stream(
-                    sock, reply, self._state.objects, bookmark_interval=self.bookmark_interval
+                    sock,
+                    reply,
+                    self._state.objects,
+                    bookmark_interval=self.bookmark_interval,
+                    sent=self._event_sent,
                 )
                 return
             sock.sendall(reply)

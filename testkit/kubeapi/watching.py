@@ -12,6 +12,7 @@ import collections
 import json
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 import gevent
@@ -47,16 +48,28 @@ def stream(
     objects: store.Store,
     *,
     bookmark_interval: float,
+    sent: Callable[[float], None] = lambda _when: None,
 ) -> None:
-    """Serve the watch until it times out or the client leaves."""
-    _Stream(sock, spec, objects).serve(bookmark_interval)
+    """Serve the watch until it times out or the client leaves.
+
+    `sent(when)` is told the wall-clock time right after each write that carried an event
+    (not only bookmarks): benchmarks time a change's trip from there.
+    """
+    _Stream(sock, spec, objects, sent).serve(bookmark_interval)
 
 
 class _Stream:
     """The state of one watch: events not yet sent, and what wakes the sender."""
 
-    def __init__(self, sock: socket.socket, spec: handlers.WatchSpec, objects: store.Store):
+    def __init__(
+        self,
+        sock: socket.socket,
+        spec: handlers.WatchSpec,
+        objects: store.Store,
+        sent: Callable[[float], None],
+    ):
         self.sock = sock
+        self.sent = sent
         self.spec = spec
         self.objects = objects
         self.pending: collections.deque[store.Event] = collections.deque()
@@ -116,12 +129,15 @@ class _Stream:
             now = time.monotonic()
             # Draining and reading the bookmark version without a yield keeps versions in order.
             lines = [_event_line(self.spec, e) for e in self.pending]
+            events = len(lines)
             self.pending.clear()
             if next_bookmark is not None and now >= next_bookmark:
                 lines.append(_bookmark(self.spec, self.objects.resource_version))
                 next_bookmark = now + bookmark_interval
             if lines:
                 self.sock.sendall(b"".join(protocol.chunk(line) for line in lines))
+                if events:
+                    self.sent(time.time())
             if deadline is not None and now >= deadline:
                 self.sock.sendall(protocol.LAST_CHUNK)
                 return

@@ -34,10 +34,16 @@ class RawStream:
     """One SSE stream over a plain socket."""
 
     def __init__(
-        self, port: int, *, path: str = STREAM, headers: dict[str, str] | None = None
+        self,
+        port: int,
+        *,
+        path: str = STREAM,
+        headers: dict[str, str] | None = None,
+        method: str = "GET",
+        version: str = "1.1",
     ) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: text/event-stream"]
+        lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1", "Accept: text/event-stream"]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self.status = 0

@@ -7,6 +7,7 @@ inotify must see the same changes (only later).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,30 @@ def test_a_burst_is_coalesced(kit, tmp_path: Path):
             (tmp_path / f"f{i}.yaml").write_text("x")
         kit.wait_for(lambda: len(rec.seen()) == 30, what="all 30 files")
         assert len(rec.calls) <= 3
+    finally:
+        watcher.stop()
+
+
+def test_a_finished_write_is_looked_at_at_once(kit, tmp_path: Path):
+    # The window only gathers what follows: a saved file is reported without waiting for it.
+    rec = Recorder()
+    watcher = fswatch.watch_tree(str(tmp_path), rec, coalesce=3.0)
+    watcher.start()
+    try:
+        first_call(kit, rec)
+        temporary = tmp_path / ".app.yaml.tmp"
+        temporary.write_text("x")
+        started = time.monotonic()
+        os.replace(temporary, tmp_path / "app.yaml")  # as editors save
+        kit.wait_for(lambda: rec.calls, timeout=2.5, what="the saved file")
+        assert time.monotonic() - started < 2.0  # well before the 3 s window would close
+        assert rec.calls == [{str(tmp_path / "app.yaml")}]
+        rec.reset()
+        (tmp_path / "one.yaml").write_text("1")  # looked at at once as well, then
+        (tmp_path / "two.yaml").write_text("2")  # the rest of the burst is gathered
+        (tmp_path / "three.yaml").write_text("3")
+        kit.wait_for(lambda: len(rec.seen()) == 3, timeout=8.0, what="the burst")
+        assert len(rec.calls) <= 2
     finally:
         watcher.stop()
 

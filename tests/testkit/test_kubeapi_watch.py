@@ -201,3 +201,23 @@ def test_raw_watch_stream_is_chunked_json_lines(kubeapi, application):
     size, line = body.split(b"\r\n", 1)
     assert int(size, 16) == len(line) - 2
     assert line.startswith(b'{"type":"ADDED","object":{') and line.endswith(b"}\n\r\n")
+
+
+def test_the_time_of_each_event_write_is_recorded(kubeapi, custom, collect, application):
+    # Benchmarks time a change from the moment the server wrote it to the watch.
+    assert kubeapi.last_event_sent is None
+    before = time.time()
+    kubeapi.apply(application("a"))
+    collect(custom.list_cluster_custom_object, *APPS, until=lambda e: len(e) == 1)
+    sent = kubeapi.last_event_sent
+    assert sent is not None and before <= sent <= time.time()
+
+    events = collect(
+        custom.list_cluster_custom_object,
+        *APPS,
+        resource_version=str(kubeapi.resource_version),
+        allow_watch_bookmarks=True,
+        until=lambda e: e and e[-1]["type"] == "BOOKMARK",
+    )
+    assert types(events) == ["BOOKMARK"]
+    assert kubeapi.last_event_sent == sent  # a bookmark alone is not an event

@@ -6,10 +6,11 @@ shrunk so outages, slow retries and hung connections can be shown in a test run.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
-from startpunkt import durations
+from startpunkt.sources.backoff import Backoff
+
+__all__ = ["Backoff", "Timing"]
 
 
 @dataclass(frozen=True)
@@ -47,22 +48,3 @@ class Timing:
     def watch_read_timeout(self) -> float:
         """Silence after which a watch is given up: the bookmark interval with slack."""
         return min(self.watch_timeout + self.watch_read_slack, self.bookmark_silence)
-
-
-class Backoff:
-    """Capped exponential delays with jitter, so many replicas do not retry in lockstep."""
-
-    def __init__(self, *, initial: float, cap: float) -> None:
-        self._initial = initial
-        self._cap = cap
-        self.attempts = 0
-
-    def next(self) -> float:
-        """Count one more failure; the seconds to wait before the next try."""
-        self.attempts += 1
-        delay = durations.backoff(self._initial, 2.0, self.attempts, self._cap)
-        return delay * random.uniform(0.8, 1.0)
-
-    def reset(self) -> None:
-        """A success: the next failure starts from the initial delay again."""
-        self.attempts = 0
