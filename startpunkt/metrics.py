@@ -71,9 +71,24 @@ class _AppCollector(Collector):
             "1 when a source counts as ready (the rule readiness uses)",
             labels=["source", "state"],
         )
+        degraded = GaugeMetricFamily(
+            "startpunkt_source_degraded",
+            "1 while a source fails after having listed, serving what it last listed",
+            labels=["source"],
+        )
+        since = GaugeMetricFamily(
+            "startpunkt_source_degraded_since_seconds",
+            "When a degraded source started failing (Unix time); absent when it is not",
+            labels=["source"],
+        )
         for name, status in rt.readiness.sources().items():
             ready.add_metric([name, status.state], 1.0 if status.ready else 0.0)
+            degraded.add_metric([name], 1.0 if status.degraded else 0.0)
+            if status.degraded_since is not None:
+                since.add_metric([name], status.degraded_since)
         yield ready
+        yield degraded
+        yield since
         if rt.broadcaster is not None:
             yield GaugeMetricFamily(
                 "startpunkt_sse_clients", "Open SSE streams", value=rt.broadcaster.client_count()

@@ -90,6 +90,7 @@ def test_the_pure_parts_import_with_only_pyyaml_and_blinker(tmp_path: Path) -> N
         "for absent in ('flask', 'werkzeug', 'gevent', 'kubernetes', 'urllib3'):\n"
         "    assert u.find_spec(absent) is None, absent\n"
         "import startpunkt.mappers, startpunkt.model, startpunkt.catalog, startpunkt.sse\n"
+        "import startpunkt.rules, startpunkt.quoting, startpunkt.config_table\n"
         "import startpunkt.mappers.remote\n"
         "print('ok')\n"
     )

@@ -65,9 +65,13 @@ def test_url_wins_over_graphql_url_and_token_over_graphql_token() -> None:
 @pytest.mark.parametrize(
     ("local", "remotes", "message"),
     [
-        ({"name": "a:b"}, [], r"clusters\.local\.name: 'a:b' is not a cluster name"),
-        (None, [{"name": "we/st", "url": "http://w"}], r"remote\[0\]\.name: 'we/st' is not"),
-        (None, [{"name": "", "url": "http://w"}], r"remote\[0\]\.name: '' is not"),
+        ({"name": "a:b"}, [], r"clusters\.local\.name: expected a cluster name.* got str 'a:b'"),
+        (
+            None,
+            [{"name": "we/st", "url": "http://w"}],
+            r"remote\[0\]\.name: expected a cluster name.* got str 'we/st'",
+        ),
+        (None, [{"name": "", "url": "http://w"}], r"remote\[0\]\.name: expected a cluster name"),
         (None, [{"name": "local", "url": "http://w"}], r"'local' is already the name of .*local"),
         (
             None,
@@ -75,9 +79,13 @@ def test_url_wins_over_graphql_url_and_token_over_graphql_token() -> None:
             r"remote\[1\]\.name: 'west' is already the name of .*remote\[0\]",
         ),
         (None, [{"name": "w"}], r"remote\[0\]: expected url \(or graphqlUrl\)"),
-        (None, [{"name": "w", "url": "ftp://w"}], r"remote\[0\]: expected url"),
-        (None, [{"name": "w", "url": "https://"}], r"remote\[0\]: expected url"),
-        (None, [{"name": "w", "url": "http://w", "maxItems": 0}], r"maxItems: expected at least 1"),
+        (None, [{"name": "w", "url": "ftp://w"}], r"remote\[0\]\.url: expected an absolute http"),
+        (None, [{"name": "w", "url": "https://"}], r"remote\[0\]\.url: expected an absolute http"),
+        (
+            None,
+            [{"name": "w", "url": "http://w", "maxItems": 0}],
+            r"maxItems: expected a whole number from 1 ",
+        ),
     ],
 )
 def test_unusable_entries_fail_naming_the_key(local, remotes, message) -> None:

@@ -155,11 +155,19 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     if missing:
         reason = f"no {missing}: object skipped"
         return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
+    overlong = shapes.overlong_identity(obj)
+    if overlong:
+        namespace, name = shapes.shortened(namespace), shapes.shortened(name)
+        reason = f"{overlong}: object skipped"
+        return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
         return Mapped(skipped=f"namespace {namespace!r} is not in namespaceSelector.matchNames")
     if not annotated.for_instance(shapes.annotations(obj), settings.instance_name):
         return Mapped(skipped="its instance annotation names other start-page instances")
-    report = results.Report(results.Subject(mapping.source, namespace, name))
+    report = results.Report(
+        results.Subject(mapping.source, namespace, name),
+        max_length=settings.limits.max_field_length,
+    )
     item = mapping.build(obj, report.subject, settings=settings, report=report)
     if item is None:
         return Mapped(problems=report.problems)

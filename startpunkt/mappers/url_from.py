@@ -51,7 +51,9 @@ def parse(
     kind, prop = str(got["kind"]), str(got["property"])
     if not may_read(kind, allowed_kinds):
         allowed = ", ".join(k for k in allowed_kinds if may_read(k, allowed_kinds))
-        report.bad_field("urlFrom.kind", f"{kind!r} may not be read (allowed: {allowed}), ignored")
+        report.bad_field(
+            "urlFrom.kind", f"{results.show(kind)} may not be read (allowed: {allowed}), ignored"
+        )
         return None
     if steps(prop) is None:
         report.bad_field(

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from startpunkt import safe
-from startpunkt.mappers import results
+from startpunkt.mappers import fields, results
 
 SCHEMES = ("http", "https")
 _HOST = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?(:\d{1,5})?")
@@ -28,7 +28,7 @@ def link(value: Any, *, field: str, report: results.Report) -> str | None:
         report.bad_field(field, f"{results.show(value)} is not a URL, dropped")
         return None
     url = value.strip()
-    if not url:
+    if not url or not fields.fits(url, field=field, report=report, what="URL"):
         return None
     if safe.url(url):
         return url

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from typing import Any
 
 from flask import Flask
@@ -55,6 +56,7 @@ def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
         readiness=rt.readiness,
         settings=lambda: runtime.get(app).settings,
         polling=polling,
+        guard_dir=tempfile.gettempdir(),
     )
     rt.tasks.add(source.start())
     rt.files = source

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 
+from startpunkt import durations
+
 
 class Backoff:
     """Capped exponential delays with jitter, so many replicas do not retry in lockstep."""
@@ -20,7 +22,7 @@ class Backoff:
     def next(self) -> float:
         """Count one more failure; the seconds to wait before the next try."""
         self.attempts += 1
-        delay = min(self._cap, self._initial * 2 ** (self.attempts - 1))
+        delay = durations.backoff(self._initial, 2.0, self.attempts, self._cap)
         return delay * random.uniform(0.8, 1.0)
 
     def reset(self) -> None:

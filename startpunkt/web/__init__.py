@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from startpunkt import runtime
-from startpunkt.web import api, cors, health, icons, page, prefix, stream, swagger
+from startpunkt.web import api, cors, health, icons, page, prefix, responses, stream, swagger
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(icons.bp)
     app.register_blueprint(swagger.bp)
     app.register_blueprint(page.bp)
+    responses.init_app(app)
     cors.init_app(app)
     root = prefix.normalise(runtime.get(app).settings.web.root_path)
     if root:

@@ -4,7 +4,7 @@
 // goes in with textContent or a validated attribute, never as HTML.
 
 const URL_BANNED =
-  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]/;
+  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2066-\u2069\u3000\ufeff\\<>"`]/;
 const SAFE_URL =
   /^https?:\/\/((?:[^/?#@]*@)?(?:[^/?#@:\[\]]+|\[[0-9a-f:.]+\])(?::([0-9]*))?)(?:[/?#].*)?$/i;
 const MAX_PORT = 65535;

@@ -24,7 +24,10 @@ class Timing:
     watch_timeout: int = 300
     """Server-side `timeoutSeconds`: the API server ends the watch cleanly, and it is resumed."""
     watch_read_slack: float = 30.0
-    """Read timeout of a watch = watch_timeout + this: a silent connection is given up then."""
+    """A watch's read timeout is at most watch_timeout + this (see `bookmark_silence`)."""
+    bookmark_silence: float = 90.0
+    """The API server sends a watch that asked for bookmarks a BOOKMARK about every minute; 90 s
+    without an event or a bookmark means the connection hangs, so the watch is restarted."""
     backoff_initial: float = 0.5
     backoff_cap: float = 30.0
     """Transient failures retry at 0.5 s, doubling to 30 s: quick after a blip, gentle later."""
@@ -38,7 +41,10 @@ class Timing:
     """urlFrom: how long an informer waits for a target it has never read before going on."""
     discovery_ttl: float = 300.0
     """urlFrom: how long API discovery (kind → plural) is trusted before it is read again."""
+    credentials_retry: float = 30.0
+    """`kubernetes.enabled: true` without usable credentials: how often they are looked for."""
 
     @property
     def watch_read_timeout(self) -> float:
-        return self.watch_timeout + self.watch_read_slack
+        """Silence after which a watch is given up: the bookmark interval with slack."""
+        return min(self.watch_timeout + self.watch_read_slack, self.bookmark_silence)
