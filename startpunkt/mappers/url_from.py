@@ -126,6 +126,10 @@ def apply(app: model.Application, target: dict[str, Any] | None) -> results.Mapp
         report.bad_field("urlFrom", f"{where} not found, using url")
     elif value is None:
         report.bad_field("urlFrom", f"{where} has no value at {ref.property}, using url")
+    elif len(value) > report.max_length:
+        report.bad_field(
+            "urlFrom", f"{where} gives a URL over {report.max_length} characters; using url"
+        )
     elif not safe.url(value):
         report.bad_field(
             "urlFrom", f"{where} gives {results.show(value)}, not an http(s) URL; using url"

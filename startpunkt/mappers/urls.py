@@ -67,10 +67,14 @@ def join_root_path(url: str, root_path: str) -> str:
 def with_root_path(
     url: str | None, root_path: str | None, *, field: str, report: results.Report
 ) -> str | None:
-    """`url` with `root_path` appended; a root path that spoils the URL is reported, not used."""
+    """`url` with `root_path` appended; a root path that spoils the URL, or makes it longer than
+    a field may be, is reported, not used."""
     if url is None or not root_path:
         return url
     joined = join_root_path(url, root_path)
+    if len(joined) > report.max_length:
+        report.bad_field(field, f"appending it makes the URL over {report.max_length} characters")
+        return url
     if safe.url(joined):
         return joined
     report.bad_field(field, f"{results.show(root_path)} cannot be appended to the URL, ignored")
