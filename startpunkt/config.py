@@ -193,6 +193,16 @@ class RealtimeSettings:
     max_stream_lifetime: float = duration(3600.0)
     """Long enough to be rare, short enough that config and load rebalance."""
     retry_ms: int = 1000
+    drain_timeout: float = duration(30.0)
+    """A stream whose socket has not taken everything it is owed for this long is cut: a client
+    that stopped reading must not hold its buffers until the queue bound fills (hours with small
+    events). 30 s outlasts a phone's network switch."""
+    send_buffer_bytes: int = 65_536
+    """The kernel's send buffer of each stream (SO_SNDBUF; Linux reserves twice this). Left to
+    autotuning, a client that stopped reading held about 2.8 MB of kernel memory."""
+    max_event_bytes: int = 65_536
+    """An event larger than this is sent as RESYNC instead (clients refetch it through REST):
+    one huge object must not be copied into every open stream."""
 
 
 @dataclass(frozen=True)

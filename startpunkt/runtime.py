@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from startpunkt.sources.fswatch import FileWatcher
     from startpunkt.sources.kube.cluster import Cluster
     from startpunkt.web.api import BodyCache
+    from startpunkt.web.proxies import Proxies
 
 
 @dataclass(eq=False)
@@ -53,6 +54,8 @@ class Runtime:
     files: FileSource | None = None
     prober: Prober | None = None
     config_watcher: FileWatcher | None = None
+    proxies: Proxies | None = None
+    """Peers whose X-Forwarded-For names the client (gunicorn's `forwarded_allow_ips`)."""
 
 
 def get(app: Flask | None = None) -> Runtime:

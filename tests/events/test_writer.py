@@ -37,12 +37,14 @@ class Client:
         self.sock.setblocking(False)
         Client.opened.append(self)
         if stalled:
-            server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.sub = broadcaster.subscribe(last_event_id=None, client="test")
         raw = _socket.socket(fileno=server.detach())
         raw.setblocking(False)
         broadcaster.adopt(self.sub, raw, chunk(broadcaster.first_chunk(self.sub)))
+        self.server = raw
+        if stalled:  # smaller than `adopt` makes it, so that it fills after a few events
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         self.messages: list[sse.Message] = []
         self.finished = False
         self.closed = False

@@ -61,7 +61,7 @@ def test_a_stuck_writer_is_cut_loose(served: SimpleNamespace) -> None:
             received += client.recv(4096)
         assert served.broadcaster.client_count() == 1
         # Far more than loopback buffers hold (4 MiB send, a few KiB receive): the write blocks.
-        big = "x" * 100_000
+        big = "x" * 50_000  # below realtime.maxEventBytes
         deadline = time.monotonic() + 10
         for i in range(100):
             served.broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"i": i, "pad": big})
