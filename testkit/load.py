@@ -24,7 +24,7 @@ PAGE = resource.getpagesize()
 def padded_ingress_yaml(name: str, *, revision: int, event_bytes: int) -> str:
     """The Ingress `name` (as `live.ingress_yaml`) whose UPDATED event is about `event_bytes`
     long; `revision` makes each version differ."""
-    pad = EMOJI * max(0, (event_bytes - 700) // EMOJI_BYTES)
+    pad = EMOJI * max(0, (event_bytes - 360) // EMOJI_BYTES)
     info = f"{pad} #{revision}"
     head, _, rest = live.ingress_yaml(name, name.title()).partition("  annotations:\n")
     return f'{head}  annotations:\n    startpunkt.ullberg.us/info: "{info}"\n{rest}'

@@ -180,7 +180,7 @@ class EventBroadcaster:
             beat=self._beat,
         )
         if socket is not None:
-            subscriber.watch(sub, socket, send_buffer=settings.send_buffer_bytes, gone=self._gone)
+            self._watch(sub, socket, settings)
         self._subscribers[sub] = None
         self._per_client[client] += 1
         self.opened += 1
@@ -209,12 +209,21 @@ class EventBroadcaster:
         has sent, or whose `first` bytes send, everything up to `first_chunk`'s.
         """
         if sub.watcher is None:  # admitted early: `subscribe` had no socket yet
-            send_buffer = self._realtime().send_buffer_bytes
-            subscriber.watch(sub, sock, send_buffer=send_buffer, gone=self._gone)
+            self._watch(sub, sock, self._realtime())
         self._writer.adopt(sub, sock, first)
 
+    def _watch(self, sub: Subscriber, sock: Any, settings: RealtimeSettings) -> None:
+        subscriber.watch(
+            sub,
+            sock,
+            send_buffer=settings.send_buffer_bytes,
+            drain_timeout=settings.drain_timeout,
+            gone=self._gone,
+        )
+
     def _gone(self, sub: Subscriber) -> None:
-        """The client left (its connection turned readable): end its stream now, send nothing.
+        """The client left, or the kernel gave up on it (its connection turned readable): end
+        its stream now, sending nothing more.
 
         Called by the event loop, so it must not raise or block.
         """
@@ -222,7 +231,7 @@ class EventBroadcaster:
         if sub.closed:
             return
         if not subscriber.cut(sub):
-            sub.ended = "client_gone"
+            sub.ended = subscriber.why_gone(sub)
         if sub.send is not None:
             self._writer.end(sub)
         elif sub.greenlet is not None:

@@ -9,6 +9,7 @@ bookkeeping of all streams stay in the broadcaster.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import struct
@@ -111,20 +112,42 @@ def take(sub: Subscriber, log: EventLog, *, beat: tuple[int, bytes] | None) -> b
 
 
 def watch(
-    sub: Subscriber, sock: Any, *, send_buffer: int, gone: Callable[[Subscriber], None]
+    sub: Subscriber,
+    sock: Any,
+    *,
+    send_buffer: int,
+    drain_timeout: float,
+    gone: Callable[[Subscriber], None],
 ) -> None:
-    """Bound the kernel's send buffer of `sub`'s connection, and call `gone(sub)` (in the hub)
-    as soon as it turns readable.
+    """Bound what the kernel holds for `sub`'s connection, and call `gone(sub)` (in the hub) as
+    soon as it turns readable.
 
     A stream's client sends nothing after its request, so readable means it left: it closed
     (EOF, also a half-close, as nginx takes it), reset the connection, or sent bytes nobody
-    will answer (a pipelined request). Watching costs no system call until then.
+    will answer (a pipelined request); or the kernel gave up on it (`why_gone`). Watching
+    costs no system call until then.
+
+    The send buffer is bounded (SO_SNDBUF), and TCP_USER_TIMEOUT makes the kernel abort the
+    connection once the client's window has stayed shut, or sent bytes unacknowledged, for
+    `drain_timeout`: a client that stops reading is cut even while the kernel still takes every
+    write, which small events would do for minutes. Applies to streams opened from then on.
     """
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # not TCP (a test's socket pair): nothing to bound
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(drain_timeout * 1000))
     watcher = gevent.get_hub().loop.io(sock.fileno(), 1, ref=False)  # 1: readable
     watcher.start(gone, sub)
     sub.watcher = watcher
+
+
+def why_gone(sub: Subscriber) -> str:
+    """Why a watched connection turned readable: "stalled" when the kernel timed it out (the
+    drain timeout), else "client_gone"."""
+    try:
+        error = sub.socket.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    except (OSError, AttributeError):
+        return "client_gone"
+    return "stalled" if error == errno.ETIMEDOUT else "client_gone"
 
 
 def unwatch(sub: Subscriber) -> None:
