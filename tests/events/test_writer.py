@@ -235,6 +235,30 @@ def test_a_stream_that_does_not_drain_in_time_is_cut(make) -> None:
     assert not stalled.finished  # cut: it resumes with Last-Event-ID when it reads again
 
 
+def test_a_client_that_stops_reading_is_cut_while_its_buffers_still_take_everything(make) -> None:
+    # Issue 12, finding 5, the case the queue bound never caught: small events that the kernel
+    # keeps taking (no write ever blocks), while the client reads nothing. Over TCP, the kernel
+    # gives up once the client's window has stayed shut for the drain timeout.
+    broadcaster = make(drain_timeout=1.0)
+    before = counter("stalled")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        server, _ = listener.accept()
+    raw = _socket.socket(fileno=server.detach())
+    raw.setblocking(False)
+    sub = broadcaster.subscribe(last_event_id=None, client="test")
+    broadcaster.adopt(sub, raw, chunk(broadcaster.first_chunk(sub)))
+    try:
+        publish(broadcaster, 20, pad=PAD)  # 40 KB: more than the client takes, less than ours
+        gevent.sleep(0.2)
+        assert (broadcaster.client_count(), broadcaster.draining_count()) == (1, 0)  # all sent
+        wait.wait_for(lambda: broadcaster.client_count() == 0, timeout=10, what="cut")
+        assert counter("stalled") == before + 1
+    finally:
+        client.close()
+
+
 def test_a_slow_client_that_keeps_draining_is_not_cut(make) -> None:
     broadcaster = make(drain_timeout=1.0)
     slow = Client(broadcaster, stalled=True)
