@@ -223,14 +223,14 @@ class EventBroadcaster:
 
     def _gone(self, sub: Subscriber) -> None:
         """The client left, or the kernel gave up on it (its connection turned readable): end
-        its stream now, sending nothing more.
+        its stream now (a stream already ending tries to send its rest, which fails at once).
 
         Called by the event loop, so it must not raise or block.
         """
         subscriber.unwatch(sub)
         if sub.closed:
             return
-        if not subscriber.cut(sub):
+        if sub.ended is None:  # an end decided before (lifetime, shutdown) keeps its reason
             sub.ended = subscriber.why_gone(sub)
         if sub.send is not None:
             self._writer.end(sub)

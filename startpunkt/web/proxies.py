@@ -18,6 +18,8 @@ DEFAULT = "127.0.0.1,::1"
 """gunicorn's default: only a proxy on the same host is trusted."""
 MAX_ADDRESS = 64
 """Characters kept of an address from the header (longer ones are not addresses anyway)."""
+MAX_REMEMBERED = 4096
+"""Addresses whose trust is remembered: the same proxies ask for every stream they forward."""
 
 
 class Proxies:
@@ -27,6 +29,7 @@ class Proxies:
         entries = [e.strip() for e in entries if e.strip()]
         self.everyone = "*" in entries
         self._networks = [ipaddress.ip_network(e) for e in entries if e != "*"]
+        self._known: dict[str, bool] = {}
 
     @classmethod
     def from_environment(cls) -> Proxies:
@@ -45,6 +48,14 @@ class Proxies:
         """
         if self.everyone or not peer:
             return True
+        known = self._known.get(peer)
+        if known is None:
+            if len(self._known) >= MAX_REMEMBERED:
+                self._known.clear()
+            known = self._known[peer] = self._check(peer)
+        return known
+
+    def _check(self, peer: str) -> bool:
         try:
             address = ipaddress.ip_address(peer)
         except ValueError:
@@ -63,8 +74,8 @@ def client_address(forwarded_for: str, peer: str | None, trusted: Proxies | None
     that are never read.
     """
     address = peer or ""
-    if trusted is None or not trusted.trusts(peer):
-        return address
+    if not forwarded_for or trusted is None or not trusted.trusts(peer):
+        return address or "unknown"
     for entry in reversed(forwarded_for.split(",")):
         entry = entry.strip()[:MAX_ADDRESS]
         if entry:
