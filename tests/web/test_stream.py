@@ -431,6 +431,17 @@ def test_per_client_cap_by_address(build: Build, streams: Open) -> None:
         assert proxied.response.status_code == 200
 
 
+def test_several_forwarded_for_fields_are_one_list(build: Build, streams: Open) -> None:
+    app = build(max_connections_per_client=1)
+    client = app.test_client()
+    local = {"REMOTE_ADDR": "127.0.0.1"}  # a trusted proxy (gunicorn's default)
+    two = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "198.51.100.1")]
+    assert streams(client, environ_base=local, headers=two).response.status_code == 200
+    # The nearest entry (the last field's) is the client: the same one again is refused.
+    same = client.get(URL, environ_base=local, headers={"X-Forwarded-For": "198.51.100.1"})
+    assert same.status_code == 503
+
+
 # -- every way a stream ends ------------------------------------------------------------------
 
 
