@@ -128,13 +128,14 @@ def test_stalled_clients_are_cut_while_healthy_ones_get_every_event_on_time(
     worker = load.worker(server.process.pid)
     edit(manifests, 0, event_bytes)  # so that the first measured edit is an UPDATED
 
+    def ended(reason: str) -> float:
+        return live.metric(server, f'startpunkt_stream_disconnects_total{{reason="{reason}"}}') or 0
+
     def cut() -> float:
-        return sum(
-            live.metric(server, f'startpunkt_stream_disconnects_total{{reason="{r}"}}') or 0
-            for r in CUT
-        )
+        return sum(ended(reason) for reason in CUT)
 
     kernel_before, cut_before = load.tcp_memory(), cut()
+    reasons_before = {reason: ended(reason) for reason in CUT}
     healthy = Healthy(server.port)
     stalled = [connect(server.port, timestamps=False) for _ in range(CLIENTS)]
     try:
@@ -146,6 +147,7 @@ def test_stalled_clients_are_cut_while_healthy_ones_get_every_event_on_time(
         rss_before = load.rss(worker)
         edited: dict[int, float] = {}
         kernel_peak, rss_peak = 0, 0
+        all_cut_at = None
         began = time.monotonic()
         revision = 0
         while time.monotonic() - began < DURATION:
@@ -155,12 +157,16 @@ def test_stalled_clients_are_cut_while_healthy_ones_get_every_event_on_time(
             healthy.read(until=began + revision * PERIOD)
             kernel_peak = max(kernel_peak, load.tcp_memory())
             rss_peak = max(rss_peak, load.rss(worker))
+            if all_cut_at is None and revision % 5 == 0 and cut() - cut_before >= CLIENTS:
+                all_cut_at = time.monotonic() - began
         last_edit = time.monotonic()
         deadline = last_edit + DRAIN_TIMEOUT + 10
         while cut() - cut_before < CLIENTS and time.monotonic() < deadline:
             healthy.read(until=time.monotonic() + 0.5)
-        cut_after = time.monotonic() - last_edit
+        if all_cut_at is None and cut() - cut_before >= CLIENTS:
+            all_cut_at = time.monotonic() - began
         stalled_cut = cut() - cut_before
+        by = ", ".join(f"{ended(reason) - reasons_before[reason]:.0f} {reason}" for reason in CUT)
         open_streams = live.metric(server, "startpunkt_sse_clients")
         kernel_cut = load.tcp_memory()
     finally:
@@ -187,8 +193,8 @@ def test_stalled_clients_are_cut_while_healthy_ones_get_every_event_on_time(
         f"{statistics.median(latencies) * 1000:.0f} ms, p99 "
         f"{latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms, max "
         f"{latencies[-1] * 1000:.0f} ms, {len(missed)} missed some; {stalled_cut:.0f} of "
-        f"{CLIENTS} stalled cut ({cut_after:.1f} s after the last edit); kernel TCP memory "
-        f"+{(kernel_peak - kernel_before) / mib:.1f} MiB at most, "
+        f"{CLIENTS} stalled cut ({by}; all by {all_cut_at or float('nan'):.0f} s); kernel TCP "
+        f"memory +{(kernel_peak - kernel_before) / mib:.1f} MiB at most, "
         f"+{(kernel_cut - kernel_before) / mib:.1f} MiB once cut (the clients' unread receive "
         f"buffers), +{(kernel_after - kernel_before) / mib:.1f} MiB once they closed; worker RSS "
         f"{rss_before / mib:.1f} MiB, at most {rss_peak / mib:.1f} MiB"
