@@ -228,7 +228,7 @@ def test_a_stream_that_does_not_drain_in_time_is_cut(make) -> None:
     began = time.monotonic()
     wait.wait_for(lambda: broadcaster.client_count() == 1, timeout=5, what="the stalled cut")
     took = time.monotonic() - began
-    assert 0.8 < took < 3.0, took  # the timeout, checked every second
+    assert 0.8 < took < 4.0, took  # the timeout (1 s), checked every second
     assert counter("stalled") == before + 1
     wait.wait_for(lambda: healthy.events() == sent, what="the healthy one served all along")
     wait.wait_for(lambda: (stalled.read(), stalled.closed)[1], what="its connection closed")
