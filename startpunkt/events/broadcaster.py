@@ -305,7 +305,10 @@ class EventBroadcaster:
         self.closed += 1
         reason = sub.ended or "client_gone"
         metrics.stream_disconnects.labels(reason).inc()
-        log.debug("event stream of %s ended: %s", sub.client, reason)
+        if reason in ("overflow", "stalled"):  # worth a line: a client that cannot keep up
+            log.info("event stream of %s cut (%s); it may resume", sub.client, reason)
+        else:  # the client left, or the server ended it: routine
+            log.debug("event stream of %s ended: %s", sub.client, reason)
 
     def end_all(self, reason: str) -> None:
         """End every open stream: served ones at once, the others at their next wake-up.

@@ -174,7 +174,7 @@ def unblock(sub: Subscriber) -> None:
     if sub.unblocked:
         return
     sub.unblocked = True
-    if sub.ended != "client_gone":  # a client that left is logged once, when it is forgotten
+    if not cut(sub):  # a cut stream is logged once, when it is forgotten
         log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
     if sub.socket is not None:
         reset(sub.socket)

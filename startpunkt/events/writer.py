@@ -252,8 +252,8 @@ class Writer:
         """Give up on a draining stream: it overflowed, or must end but its client is stuck."""
         if sub.greenlet is not None and not sub.unblocked:
             sub.unblocked = True
-            if sub.ended != "client_gone":  # a client that left is logged once, when forgotten
-                log.info("event stream of %s cannot keep up; cut (%s)", sub.client, sub.ended)
+            if not subscriber.cut(sub):  # a cut stream is logged once, when it is forgotten
+                log.info("event stream of %s takes nothing; closing it (%s)", sub.client, sub.ended)
             sub.greenlet.kill(block=False)
 
     def _close(self, sub: Subscriber) -> None:
