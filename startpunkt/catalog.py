@@ -52,11 +52,18 @@ class Snapshot:
     """An immutable view of the catalog at one version."""
 
     def __init__(
-        self, version: int, applications: Iterable[Application], bookmarks: Iterable[Bookmark]
+        self,
+        version: int,
+        applications: Iterable[Application],
+        bookmarks: Iterable[Bookmark],
+        *,
+        ordered: bool = False,
     ):
+        """`ordered`: the items are already in display order (a view of another snapshot)."""
         self.version = version
-        self.applications: tuple[Application, ...] = tuple(sorted(applications, key=sort_key))
-        self.bookmarks: tuple[Bookmark, ...] = tuple(sorted(bookmarks, key=sort_key))
+        order = tuple if ordered else lambda items: tuple(sorted(items, key=sort_key))
+        self.applications: tuple[Application, ...] = order(applications)
+        self.bookmarks: tuple[Bookmark, ...] = order(bookmarks)
 
     @cached_property
     def digest(self) -> str:
@@ -86,8 +93,29 @@ class Snapshot:
         return self._by_id.get(item_id)
 
     @cached_property
+    def local(self) -> Snapshot:
+        """Only this instance's own items: what it serves to instances following it.
+
+        Items followed from remotes are never passed on, so two instances that follow each
+        other do not echo. Its digest changes only when a local item does.
+        """
+        if not any(i.remote for i in (*self.applications, *self.bookmarks)):
+            return self
+        return Snapshot(
+            self.version,
+            (a for a in self.applications if not a.remote),
+            (b for b in self.bookmarks if not b.remote),
+            ordered=True,
+        )
+
+    @cached_property
     def _by_id(self) -> dict[str, Item]:
         return {i.id: i for i in (*self.applications, *self.bookmarks)}
+
+
+def _probed(item: Item) -> bool:
+    """An application whose status this instance's prober decides."""
+    return isinstance(item, Application) and bool(item.url) and not item.remote
 
 
 class Catalog:
@@ -154,8 +182,12 @@ class Catalog:
         self.replace(origin, ())
 
     def application_urls(self) -> set[str]:
-        """Every distinct URL of a current application (what the prober checks)."""
-        return {i.url for i in self._view.values() if isinstance(i, Application) and i.url}
+        """Every distinct URL of a current local application (what the prober checks).
+
+        A remote's applications carry the status its own prober found: it can reach what it
+        serves, where this instance may not.
+        """
+        return {i.url for i in self._view.values() if _probed(i)}
 
     def set_available(self, url: str, available: bool) -> None:
         """Record a probe result; the applications using `url` change status if it differs."""
@@ -163,9 +195,7 @@ class Catalog:
         self._available[url] = available
         if previous == available:
             return
-        self._refresh(
-            {i.id for i in self._view.values() if isinstance(i, Application) and i.url == url}
-        )
+        self._refresh({i.id for i in self._view.values() if _probed(i) and i.url == url})
 
     def forget_urls(self, keep: set[str]) -> None:
         """Drop probe results for URLs no longer in use."""
@@ -180,7 +210,7 @@ class Catalog:
                 break
         else:
             return None
-        if isinstance(item, Application) and item.url:
+        if _probed(item):
             available = self._available.get(item.url, True)
             if available != item.available:
                 item = dataclasses.replace(item, available=available)

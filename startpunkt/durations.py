@@ -5,6 +5,7 @@ Kept apart from config so any part (events, prober) can parse the same way.
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -39,3 +40,20 @@ def parse(value: object) -> float:
             + parts.get("s", 0)
         )
     raise ValueError(f"not a duration: {value!r}")
+
+
+def backoff(initial: float, factor: float, attempt: int, cap: float) -> float:
+    """`initial * factor ** (attempt - 1)`, at most `cap`, for any number of attempts.
+
+    Computed without the power once it passes the cap: `2.0 ** 1024` overflows a float (an
+    OverflowError), and a URL or an API server can fail that many times in a row (17 hours at
+    a one-minute interval).
+    """
+    delay = min(initial, cap)
+    if attempt <= 1 or factor <= 1.0 or delay <= 0:
+        return delay
+    # Past log(cap / initial) / log(factor) steps the delay is at the cap; stop before overflow.
+    steps = math.log(cap / delay) / math.log(factor) if cap > delay else 0.0
+    if attempt - 1 > steps:
+        return cap
+    return min(cap, delay * factor ** (attempt - 1))

@@ -13,6 +13,8 @@ from typing import Any
 
 DEFAULT_LOCATION = 1000
 """Sort key for items that give none (or 0, or garbage): after every item that does."""
+LOCAL_CLUSTER = "local"
+"""The cluster of this instance's own items unless `clusters.local.name` says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,14 @@ class Link(_Immutable):
     info: str | None = None
     target_blank: bool | None = None
     location: int = DEFAULT_LOCATION
+    cluster: str = LOCAL_CLUSTER
+    """The cluster the item lives in: this instance's own name, or a followed remote's."""
+    stale: bool | None = None
+    """True while the remote it came from is unreachable: its last known state, kept."""
+    stale_since: str | None = None
+    """When that remote was last heard from (UTC, ISO 8601), while `stale`."""
+    remote: bool = False
+    """Followed from another instance (never sent: followers ask for local items only)."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,9 @@ _JSON_NAMES = {
     "target_blank": "targetBlank",
     "root_path": "rootPath",
     "resource_name": "resourceName",
+    "stale_since": "staleSince",
 }
-_PRIVATE = frozenset({"url_from"})
+_PRIVATE = frozenset({"url_from", "remote"})
 _ALWAYS_BOOLEAN = {"target_blank": False, "enabled": True}
 """Fields always sent, with their value when unset: an item on show is enabled."""
 
@@ -96,6 +107,15 @@ _ALWAYS_BOOLEAN = {"target_blank": False, "enabled": True}
 def item_id(source: str, namespace: str, name: str) -> str:
     """Stable id of the item a cluster object maps to: kind/namespace/name."""
     return f"{source.lower()}/{namespace}/{name}"
+
+
+def remote_id(cluster: str, own_id: str) -> str:
+    """The id of a remote cluster's item: `<cluster>:<its id there>`.
+
+    Local ids start with a kind, which never holds a colon, and cluster names hold none
+    (`config`), so ids stay unique across clusters.
+    """
+    return f"{cluster}:{own_id}"
 
 
 def split_tags(tags: str | None) -> frozenset[str]:

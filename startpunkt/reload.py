@@ -10,8 +10,9 @@ or per cycle from the settings (web title, theme, search engine, refreshInterval
 switches and intervals), availability (the prober wakes, or starts), the manifest source (a new
 `manifests.directory` or `manifests.enabled` restarts it; kind switches, `onlyAnnotated`,
 `namespaceSelector`, `defaultProtocol` and `urlFrom.allowedKinds` re-map every file), the
-cluster source (the same keys start, stop or re-map its informers), and `CONFIG_CHANGED` tells
-open pages. Needs a restart: `kubernetes.*` (which cluster and
+cluster source (the same keys start, stop or re-map its informers), the followed instances
+(`clusters.remote`: each entry that changed is started, stopped or restarted), and
+`CONFIG_CHANGED` tells open pages. Needs a restart: `kubernetes.*` (which cluster and
 credentials), and anything a part sized once at start-up; a change there is logged as a WARNING.
 """
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from startpunkt.sources.files import FileSource
     from startpunkt.sources.fswatch import FileWatcher
     from startpunkt.sources.kube.cluster import Cluster
+    from startpunkt.sources.remote import Remotes
     from startpunkt.web.api import BodyCache
     from startpunkt.web.proxies import Proxies
 
@@ -44,6 +45,10 @@ class Runtime:
     broadcaster: EventBroadcaster | None = None
     feed: Feed | None = None
     """Kept here because blinker holds its receivers weakly."""
+    local_broadcaster: EventBroadcaster | None = None
+    """The stream of this instance's own items only (`?scope=local`), for instances that
+    follow this one: what they follow is never passed on, so nothing echoes."""
+    local_feed: Feed | None = None
     metrics: CollectorRegistry | None = None
     api_bodies: BodyCache | None = None
     icon_sets: dict[str, IconSet] | None = None
@@ -52,10 +57,15 @@ class Runtime:
     """A cluster was asked for or found, usable or not: then the example is not served."""
     cluster: Cluster | None = None
     files: FileSource | None = None
+    remotes: Remotes | None = None
     prober: Prober | None = None
     config_watcher: FileWatcher | None = None
     proxies: Proxies | None = None
     """Peers whose X-Forwarded-For names the client (gunicorn's `forwarded_allow_ips`)."""
+
+    def broadcasters(self) -> list[EventBroadcaster]:
+        """Every event broadcaster: the one pages read, and the one followers read."""
+        return [b for b in (self.broadcaster, self.local_broadcaster) if b is not None]
 
 
 def get(app: Flask | None = None) -> Runtime:

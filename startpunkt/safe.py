@@ -13,10 +13,11 @@ import unicodedata
 from collections.abc import Mapping
 
 _URL_BANNED = re.compile(
-    r'[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]'
+    r'[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2066-\u2069\u3000\ufeff\\<>"`]'
 )
-"""Control characters and white space (browsers silently drop some, which hides a scheme), and
-characters that are never valid unencoded in a URL."""
+"""Control characters, white space (browsers silently drop some, which hides a scheme), zero-width
+and bidirectional controls (which make a link read other than it goes), and characters that
+are never valid unencoded in a URL."""
 _SAFE_URL = re.compile(
     r"https?://((?:[^/?#@]*@)?(?:[^/?#@:\[\]]+|\[[0-9a-f:.]+\])(?::([0-9]*))?)(?:[/?#].*)?",
     re.IGNORECASE | re.ASCII,

@@ -41,7 +41,8 @@ def _watch(worker: Any, rt: Runtime) -> None:
     while worker.alive:
         gevent.sleep(WATCH_INTERVAL)
     log.info("worker stopping: ending %d event streams", rt.broadcaster.client_count())
-    rt.broadcaster.shutdown()
+    for broadcaster in rt.broadcasters():
+        broadcaster.shutdown()
 
 
 def worker_exit(worker: Any) -> None:
@@ -61,8 +62,9 @@ def worker_exit(worker: Any) -> None:
 
 def stop(rt: Runtime, *, timeout: float = 2.0) -> None:
     """End the streams and kill the background greenlets of one app."""
-    rt.broadcaster.shutdown()
-    rt.broadcaster.stop()
+    for broadcaster in rt.broadcasters():
+        broadcaster.shutdown()
+        broadcaster.stop()
     gevent.killall([g for g in rt.tasks if g is not gevent.getcurrent()], timeout=timeout)
 
 
@@ -88,9 +90,10 @@ def serve(app: Flask, *, host: str, port: int) -> None:
     rt = runtime.get(app)
     log.info("stopping: ending %d event streams", rt.broadcaster.client_count())
     server.close()
-    rt.broadcaster.shutdown()
+    for broadcaster in rt.broadcasters():
+        broadcaster.shutdown()
     deadline = time.monotonic() + DRAIN_TIMEOUT
-    while rt.broadcaster.client_count() and time.monotonic() < deadline:
+    while any(b.client_count() for b in rt.broadcasters()) and time.monotonic() < deadline:
         gevent.sleep(0.05)
     # Keep-alive connections left after their stream ended are cut here.
     server.stop(timeout=0.5)

@@ -101,20 +101,25 @@ class Server:
         workers: int = 1,
         extra_args: tuple[str, ...] = (),
         log_path: Path | None = None,
+        open_files: int | None = None,
     ) -> None:
+        """`open_files` lowers the server's open-file limit (soft and hard), as a pod's would be."""
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, "STARTPUNKT_WORKERS": str(workers), **(env or {})}
         self._app = app
         self._args = extra_args
         self._log_path = log_path
+        self._open_files = open_files
         self._log = None
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0, *, ready: bool = False) -> Server:
         """Launch and wait until the server is live (or, with `ready`, has synced every source)."""
         probe = "/q/health/ready" if ready else "/q/health/live"
+        limit = self._open_files
         cmd = [
+            *(["prlimit", f"--nofile={limit}:{limit}", "--"] if limit else []),
             sys.executable,
             "-m",
             "gunicorn",
@@ -128,7 +133,11 @@ class Server:
         ]
         self._log = open(self._log_path, "wb") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            cmd, cwd=ROOT, env=self._env, stdout=self._log, stderr=subprocess.STDOUT
+            cmd,
+            cwd=ROOT,
+            env=self._env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -142,6 +151,23 @@ class Server:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"gunicorn did not answer within {timeout}s: {self.log()}")
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers now running (the master's children)."""
+        assert self.process is not None
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return sorted(int(pid) for pid in out.split())
+
+    def full_log(self) -> str:
+        """Everything the server wrote (when started with a log path)."""
+        if self._log_path and self._log_path.exists():
+            return self._log_path.read_text(errors="replace")
+        return ""
 
     def log(self) -> str:
         """What the server wrote so far (when started with a log path)."""

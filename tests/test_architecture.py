@@ -49,6 +49,7 @@ def test_every_contract_is_kept() -> None:
         ("startpunkt/web/page.py", "from startpunkt.sources import files", "The web layer"),
         ("startpunkt/events/feed.py", "import kubernetes", "Events know the catalog's items"),
         ("startpunkt/sse.py", "from testkit import wait", "Test doubles never ship"),
+        ("startpunkt/sources/remote/http.py", "import kubernetes", "Following other instances"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
@@ -89,6 +90,8 @@ def test_the_pure_parts_import_with_only_pyyaml_and_blinker(tmp_path: Path) -> N
         "for absent in ('flask', 'werkzeug', 'gevent', 'kubernetes', 'urllib3'):\n"
         "    assert u.find_spec(absent) is None, absent\n"
         "import startpunkt.mappers, startpunkt.model, startpunkt.catalog, startpunkt.sse\n"
+        "import startpunkt.rules, startpunkt.quoting, startpunkt.config_table\n"
+        "import startpunkt.mappers.remote\n"
         "print('ok')\n"
     )
     result = subprocess.run(

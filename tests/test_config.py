@@ -221,8 +221,8 @@ def test_an_empty_list_from_the_environment_is_empty():
     ],
 )
 def test_durations(text: object, seconds: float):
-    s = build({"startpunkt": {"availability": {"interval": text}}})
-    assert s.availability.interval == seconds
+    s = build({"startpunkt": {"health": {"outageGrace": text}}})
+    assert s.health.outage_grace == seconds
 
 
 @pytest.mark.parametrize("text", ["soon", "-5s", "", None, True, "PT"])

@@ -33,6 +33,7 @@ def test_to_json_uses_camel_case_and_omits_empty_fields():
         "icon": "mdi:plex",
         "targetBlank": True,
         "location": 1000,
+        "cluster": "local",
         "rootPath": "/web",
         "available": True,
         "enabled": True,

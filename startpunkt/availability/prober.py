@@ -21,7 +21,7 @@ import gevent.event
 import gevent.pool
 import urllib3
 
-from startpunkt import metrics, model, signals
+from startpunkt import durations, metrics, model, signals
 from startpunkt.availability import probe
 from startpunkt.catalog import Catalog
 from startpunkt.config import AvailabilitySettings
@@ -63,8 +63,9 @@ class UrlState:
         longest = (
             settings.max_delay_ms / 1000 if settings.max_delay_ms is not None else settings.interval
         )
-        delay = backoff * settings.backoff_multiplier ** (self.failures - 1)
-        return self.checked + min(delay, longest)
+        return self.checked + durations.backoff(
+            backoff, settings.backoff_multiplier, self.failures, longest
+        )
 
 
 class Prober:

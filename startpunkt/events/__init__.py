@@ -21,8 +21,12 @@ __all__ = ["EventBroadcaster", "EventType", "Feed", "Refused", "Subscriber", "in
 
 
 def init_app(app: Flask) -> None:
-    """Give `app` its broadcaster, fed by its catalog's and its config's signals."""
+    """Give `app` its broadcaster, fed by its catalog's and its config's signals, and a second
+    one for its own items only (`?scope=local`, what instances following this one read)."""
     rt = runtime.get(app)
     rt.broadcaster = EventBroadcaster(lambda: rt.settings.realtime, tasks=rt.tasks)
     rt.feed = Feed(rt.broadcaster, version=rt.version)
     rt.feed.connect(catalog=rt.catalog, app=app)
+    rt.local_broadcaster = EventBroadcaster(lambda: rt.settings.realtime, tasks=rt.tasks)
+    rt.local_feed = Feed(rt.local_broadcaster, version=rt.version, local_only=True)
+    rt.local_feed.connect(catalog=rt.catalog, app=app)

@@ -22,17 +22,26 @@ log = logging.getLogger(__name__)
 
 
 class Feed:
-    """The receivers of one app; kept in `rt.feed` because blinker holds them weakly."""
+    """The receivers of one app; kept in `rt.feed` because blinker holds them weakly.
 
-    def __init__(self, broadcaster: EventBroadcaster, *, version: str) -> None:
+    `local_only` passes on changes of this instance's own items only (not those followed from
+    remote instances): the feed of the stream other instances follow.
+    """
+
+    def __init__(
+        self, broadcaster: EventBroadcaster, *, version: str, local_only: bool = False
+    ) -> None:
         self._broadcaster = broadcaster
         self._version = version
+        self._local_only = local_only
 
     def connect(self, *, catalog: Catalog, app: Flask) -> None:
         signals.item_changed.connect(self.item_changed, sender=catalog)
         signals.config_changed.connect(self.config, sender=app)
 
     def item_changed(self, sender: Any, *, old: Item | None, new: Item | None, **_: Any) -> None:
+        if self._local_only and _followed(new if new is not None else old):
+            return
         try:
             self._broadcaster.item_changed(old, new)
         except Exception:
@@ -44,6 +53,11 @@ class Feed:
             self._broadcaster.config_changed(data, enabled=config.realtime.enabled)
         except Exception:
             log.exception("could not queue the CONFIG_CHANGED event")
+
+
+def _followed(item: Item | None) -> bool:
+    """Followed from a remote instance (an item never changes between local and remote)."""
+    return item is not None and item.remote
 
 
 def _public(settings: config.Settings, version: str) -> dict[str, Any]:

@@ -76,11 +76,17 @@ def classify(old: model.Item | None, new: model.Item | None) -> list[Change]:
 def payload(kind: EventType, item: model.Item) -> dict[str, Any]:
     """The data of a `kind` event about `item` (a type `classify` returns)."""
     if kind in _REMOVED.values():
-        # Only what a client needs to find the card.
-        return {"id": item.id, "name": item.name, "group": item.group, "namespace": item.namespace}
+        # Only what a client needs to find the card (and its cluster, to group or filter by).
+        return {
+            "id": item.id,
+            "name": item.name,
+            "group": item.group,
+            "namespace": item.namespace,
+            "cluster": item.cluster,
+        }
     if kind is EventType.STATUS_CHANGED and isinstance(item, model.Application):
         data = {"id": item.id, "name": item.name, "group": item.group, "url": item.url}
-        return {**data, "available": item.available}
+        return {**data, "available": item.available, "cluster": item.cluster}
     return model.to_json(item)
 
 

@@ -7,6 +7,7 @@ item and a `Problem`. The caller (a source) logs problems and counts them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,8 +141,9 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
 
     Unsupported kinds map to nothing, silently. Kind switches (`ingress.enabled` …), the
     namespace selector, `instanceName`, `onlyAnnotated` and the Ingress class filter are applied
-    here so every source behaves alike. An object opted in by annotation but kept out by its
-    class is reported, since its author expects to see it.
+    here so every source behaves alike, and items carry the local cluster's name. An object
+    opted in by annotation but kept out by its class is reported, since its author expects to
+    see it.
     """
     mapping = mapping_of(obj)
     if mapping is None:
@@ -153,11 +155,19 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
     if missing:
         reason = f"no {missing}: object skipped"
         return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
+    overlong = shapes.overlong_identity(obj)
+    if overlong:
+        namespace, name = shapes.shortened(namespace), shapes.shortened(name)
+        reason = f"{overlong}: object skipped"
+        return Mapped(problems=(Problem(mapping.source, namespace, name, reason),))
     if not selected(namespace, settings):
         return Mapped(skipped=f"namespace {namespace!r} is not in namespaceSelector.matchNames")
     if not annotated.for_instance(shapes.annotations(obj), settings.instance_name):
         return Mapped(skipped="its instance annotation names other start-page instances")
-    report = results.Report(results.Subject(mapping.source, namespace, name))
+    report = results.Report(
+        results.Subject(mapping.source, namespace, name),
+        max_length=settings.limits.max_field_length,
+    )
     item = mapping.build(obj, report.subject, settings=settings, report=report)
     if item is None:
         return Mapped(problems=report.problems)
@@ -169,6 +179,9 @@ def map_object(obj: dict[str, Any], settings: Settings) -> Mapped:
             report.skipped(f"opted in, but {kept_out}: object skipped")
             return Mapped(problems=report.problems)
         return Mapped(problems=report.problems, skipped=kept_out)
+    cluster = settings.clusters.local.name
+    if item.cluster != cluster:
+        item = dataclasses.replace(item, cluster=cluster)
     return Mapped(items=(item,), problems=report.problems)
 
 

@@ -16,20 +16,44 @@ from startpunkt.mappers import results
 
 _INT32 = 2**31 - 1
 """The reference parsed locations as Java ints; larger values are typos, not sort keys."""
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?\d{1,12}")
+"""At most 12 digits: enough for any int32, and `int()` of 4,300 digits raises ValueError."""
+_CUT = "…"
 _MAX_PORT = 65535
 
 
 def text(value: Any, *, field: str, report: results.Report) -> str | None:
-    """A display string, trimmed; numbers are written out; empty means absent."""
+    """A display string, trimmed; numbers are written out; empty means absent.
+
+    Longer than `report.max_length`: cut there (ending in `…`), and reported.
+    """
     if value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         report.bad_field(field, f"{results.show(value)} is not text, ignored")
         return None
-    return value.strip() or None
+    if isinstance(value, int) and value.bit_length() > 64:  # str() of 4,300 digits raises
+        report.bad_field(field, f"{results.show(value)} is not text, ignored")
+        return None
+    value = str(value).strip()
+    if len(value) > report.max_length:
+        report.bad_field(
+            field, f"{len(value):,} characters, cut to {report.max_length:,}: {results.show(value)}"
+        )
+        value = value[: report.max_length - 1].rstrip() + _CUT
+    return value or None
+
+
+def fits(value: str, *, field: str, report: results.Report, what: str) -> bool:
+    """Whether a value that cannot be cut (a URL, an icon) is short enough; else reported."""
+    if len(value) <= report.max_length:
+        return True
+    report.bad_field(
+        field,
+        f"{len(value):,} characters, longer than {report.max_length:,}: "
+        f"{what} {results.show(value)} dropped",
+    )
+    return False
 
 
 def boolean(value: Any, *, field: str, report: results.Report) -> bool | None:
@@ -68,7 +92,7 @@ def port(value: Any, *, field: str, report: results.Report) -> int | None:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 5:
         number = int(value.strip())
     if number is None or not 0 < number <= _MAX_PORT:
         report.bad_field(field, f"{results.show(value)} is not a port number (1-65535), ignored")
@@ -82,6 +106,8 @@ def icon(value: Any, *, field: str, report: results.Report) -> str | None:
     Names the page cannot draw still reach REST clients, which may know them; the page shows a
     letter instead.
     """
+    if isinstance(value, str) and not fits(value.strip(), field=field, report=report, what="icon"):
+        return None
     name = text(value, field=field, report=report)
     if name is None or safe.icon(name):
         return name

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from startpunkt.config import Settings
-from startpunkt.mappers import shapes, urls
+from startpunkt.mappers import results, shapes, urls
 
 LEGACY_CLASS = "kubernetes.io/ingress.class"
 """The annotation that named the class before `spec.ingressClassName` (still widely used)."""
@@ -51,7 +51,7 @@ def admits(obj: shapes.KubeObject, settings: Settings) -> str | None:
         return None if settings.ingress.include_unclassified else "it names no ingress class"
     if not wanted or name in wanted:
         return None
-    return f"its ingress class {name!r} is not in ingress.ingressClassNames"
+    return f"its ingress class {results.show(name)} is not in ingress.ingressClassNames"
 
 
 def tls_covers(spec: dict[str, Any], host: Any) -> bool:

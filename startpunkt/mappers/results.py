@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from startpunkt import model
+from startpunkt import model, quoting
 
 _SHOWN_CHARS = 60
 """Long values are cut in problem reasons: a log line must stay readable."""
+MAX_FIELD_LENGTH = 2048
+"""Characters of one field when the settings say nothing (`limits.maxFieldLength`)."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,12 @@ class Subject:
 
 
 class Report:
-    """Problems found while mapping one object."""
+    """Problems found while mapping one object, and the field length allowed while doing it."""
 
-    def __init__(self, subject: Subject) -> None:
+    def __init__(self, subject: Subject, *, max_length: int = MAX_FIELD_LENGTH) -> None:
         self.subject = subject
+        self.max_length = max_length
+        """Characters a field may have (`limits.maxFieldLength`): untrusted text is capped."""
         self._problems: list[Problem] = []
 
     def bad_field(self, field: str, reason: str) -> None:
@@ -79,6 +83,8 @@ class Report:
 
 
 def show(value: Any) -> str:
-    """A value as quoted in a reason: its repr, cut short."""
-    text = repr(value)
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+    """A value as quoted in a reason: its repr, cut short, never built in full.
+
+    A YAML alias bomb is a small structure whose full repr is gigabytes (`quoting`).
+    """
+    return quoting.quote(value, _SHOWN_CHARS)

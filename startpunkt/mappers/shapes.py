@@ -53,6 +53,12 @@ def identity(obj: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+MAX_NAME = 253
+"""Kubernetes' own limit on object names (a DNS subdomain); files are held to it too."""
+MAX_NAMESPACE = 63
+"""A namespace is a DNS label."""
+
+
 def missing_identity(obj: dict[str, Any]) -> str | None:
     """Which of metadata, its name or its namespace the object lacks; None if none."""
     if not isinstance(obj.get("metadata"), dict):
@@ -61,3 +67,21 @@ def missing_identity(obj: dict[str, Any]) -> str | None:
     if not name:
         return "metadata.name"
     return None if namespace else "metadata.namespace"
+
+
+def overlong_identity(obj: dict[str, Any]) -> str | None:
+    """Which of name and namespace is longer than Kubernetes allows; None if neither.
+
+    Files are not checked by an API server, and the name goes into every id, event and log line.
+    """
+    namespace, name = identity(obj)
+    if len(name) > MAX_NAME:
+        return f"metadata.name longer than {MAX_NAME} characters"
+    if len(namespace) > MAX_NAMESPACE:
+        return f"metadata.namespace longer than {MAX_NAMESPACE} characters"
+    return None
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """`text` cut for a log line (a name that is itself the problem)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

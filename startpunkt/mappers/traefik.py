@@ -46,7 +46,9 @@ def parse(rule: str) -> Match:
     for part in rule.split("&&"):
         matcher = _MATCHER.fullmatch(part)
         if matcher is None:
-            raise NotUnderstood(f"{part.strip()!r} is not a matcher with quoted arguments")
+            raise NotUnderstood(
+                f"{results.show(part.strip())} is not a matcher with quoted arguments"
+            )
         name = matcher[1]
         values = [quoted[1:-1] for quoted in _ARGUMENT.findall(matcher[2])]
         if name == "Host":
@@ -73,7 +75,7 @@ def derived_url(spec: dict[str, Any]) -> str | None:
     secure = isinstance(spec.get("tls"), dict) or bool(entry_points & SECURE_ENTRY_POINTS)
     base = urls.base_url("https" if secure else "http", match.host)
     if base is None:
-        raise NotUnderstood(f"{match.host!r} is not a host name")
+        raise NotUnderstood(f"{results.show(match.host)} is not a host name")
     return base + (urls.plain_path(match.path) or "")
 
 

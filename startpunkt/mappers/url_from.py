@@ -51,7 +51,9 @@ def parse(
     kind, prop = str(got["kind"]), str(got["property"])
     if not may_read(kind, allowed_kinds):
         allowed = ", ".join(k for k in allowed_kinds if may_read(k, allowed_kinds))
-        report.bad_field("urlFrom.kind", f"{kind!r} may not be read (allowed: {allowed}), ignored")
+        report.bad_field(
+            "urlFrom.kind", f"{results.show(kind)} may not be read (allowed: {allowed}), ignored"
+        )
         return None
     if steps(prop) is None:
         report.bad_field(
@@ -124,6 +126,10 @@ def apply(app: model.Application, target: dict[str, Any] | None) -> results.Mapp
         report.bad_field("urlFrom", f"{where} not found, using url")
     elif value is None:
         report.bad_field("urlFrom", f"{where} has no value at {ref.property}, using url")
+    elif len(value) > report.max_length:
+        report.bad_field(
+            "urlFrom", f"{where} gives a URL over {report.max_length} characters; using url"
+        )
     elif not safe.url(value):
         report.bad_field(
             "urlFrom", f"{where} gives {results.show(value)}, not an http(s) URL; using url"

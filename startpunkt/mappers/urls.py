@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from startpunkt import safe
-from startpunkt.mappers import results
+from startpunkt.mappers import fields, results
 
 SCHEMES = ("http", "https")
 _HOST = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?(:\d{1,5})?")
@@ -28,7 +28,7 @@ def link(value: Any, *, field: str, report: results.Report) -> str | None:
         report.bad_field(field, f"{results.show(value)} is not a URL, dropped")
         return None
     url = value.strip()
-    if not url:
+    if not url or not fields.fits(url, field=field, report=report, what="URL"):
         return None
     if safe.url(url):
         return url
@@ -67,10 +67,14 @@ def join_root_path(url: str, root_path: str) -> str:
 def with_root_path(
     url: str | None, root_path: str | None, *, field: str, report: results.Report
 ) -> str | None:
-    """`url` with `root_path` appended; a root path that spoils the URL is reported, not used."""
+    """`url` with `root_path` appended; a root path that spoils the URL, or makes it longer than
+    a field may be, is reported, not used."""
     if url is None or not root_path:
         return url
     joined = join_root_path(url, root_path)
+    if len(joined) > report.max_length:
+        report.bad_field(field, f"appending it makes the URL over {report.max_length} characters")
+        return url
     if safe.url(joined):
         return joined
     report.bad_field(field, f"{results.show(root_path)} cannot be appended to the URL, ignored")

@@ -1,41 +1,50 @@
-"""Sources: where objects come from (Kubernetes watches, manifest files).
+"""Sources: where objects come from (Kubernetes watches, manifest files, other instances).
 
 A source turns raw objects into items with `startpunkt.mappers` and writes them to the catalog
 under its own origin names, which nothing else writes; it reports progress to
-`startpunkt.readiness`. Both name objects by `identity.ObjectId` and follow urlFrom targets with
-a `resolver.Resolver` of their own. The cluster is used when one is configured; the manifest
-directory when asked for, or when there is no cluster (so a newcomer sees the bundled example at
-once). Both can run together.
+`startpunkt.readiness`. The local two name objects by `identity.ObjectId` and follow urlFrom
+targets with a `resolver.Resolver` of their own. The cluster is used when one is configured; the
+manifest directory when asked for, or when there is no cluster (so a newcomer sees the bundled
+example at once). Both can run together, and beside them `remote` follows other startpunkt
+instances (`clusters.remote`). With `clusters.local.enabled: false` the instance shows only the
+instances it follows (manifests only when `manifests.enabled: true` asks for them).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from typing import Any
 
 from flask import Flask
 
 from startpunkt import runtime, signals
 from startpunkt.config import Settings
-from startpunkt.sources import files, kube
+from startpunkt.sources import files, kube, remote
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Start the cluster source (if a cluster is used) and the manifest files (if wanted)."""
+    """Start the cluster source (if a cluster is used), the manifest files (if wanted) and the
+    followers of remote instances (if any)."""
     rt = runtime.get(app)
-    rt.cluster_configured = kube.init_app(app)
+    if rt.settings.clusters.local.enabled:
+        rt.cluster_configured = kube.init_app(app)
     if files_wanted(rt.settings, cluster_configured=rt.cluster_configured):
         start_files(app)
+    remote.init_app(app)
     signals.config_changed.connect(_follow_files, sender=app)
 
 
 def files_wanted(settings: Settings, *, cluster_configured: bool) -> bool:
-    """`manifests.enabled`, where None means: only when no cluster is used."""
+    """`manifests.enabled`, where None means: only when no cluster is used (and the local
+    cluster is shown at all)."""
     enabled = settings.manifests.enabled
-    return not cluster_configured if enabled is None else enabled
+    if enabled is None:
+        return settings.clusters.local.enabled and not cluster_configured
+    return enabled
 
 
 def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
@@ -47,6 +56,7 @@ def start_files(app: Flask, *, polling: bool = False) -> files.FileSource:
         readiness=rt.readiness,
         settings=lambda: runtime.get(app).settings,
         polling=polling,
+        guard_dir=tempfile.gettempdir(),
     )
     rt.tasks.add(source.start())
     rt.files = source

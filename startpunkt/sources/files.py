@@ -2,7 +2,11 @@
 
 Each file is its own catalog origin (`file:<absolute path>`), so a change re-reads and replaces
 only that file's items, and deleting it drops them. A file that stops parsing keeps what it last
-contributed until it parses again: a half-saved edit must not blank the page. Applications with
+contributed until it parses again: a half-saved edit must not blank the page. Files are
+untrusted input: whatever goes wrong with one (`sources.parsing` refuses it at a cap, it is not
+YAML, building it raises anything) is logged naming it and costs only that file; symlinks are
+followed only inside the directory; a file being read when a worker died is skipped by the
+next worker until it changes (`sources.quarantine`). Applications with
 `urlFrom` read their URL from another object in the directory (`sources.resolver`, looking in
 an index of every object by `ObjectId`, kept up to date file by file), and follow it: an edit
 rereads exactly the objects it touched, and rewrites the files whose Applications follow them.
@@ -10,6 +14,7 @@ rereads exactly the objects it touched, and rewrites the files whose Application
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -24,7 +29,7 @@ from startpunkt.catalog import Catalog
 from startpunkt.config import Settings
 from startpunkt.model import Item
 from startpunkt.readiness import Readiness
-from startpunkt.sources import fswatch, problems, resolver
+from startpunkt.sources import fswatch, parsing, problems, quarantine, resolver
 from startpunkt.sources.identity import ObjectId
 
 log = logging.getLogger(__name__)
@@ -32,8 +37,6 @@ log = logging.getLogger(__name__)
 ORIGIN_PREFIX = "file:"
 SUFFIXES = (".yaml", ".yml")
 DEFAULT_NAMESPACE = "default"
-MAX_FILE_BYTES = 8 * 1024 * 1024
-"""Manifests are small; a stray multi-gigabyte file must not be read into memory."""
 
 
 @dataclass
@@ -63,10 +66,10 @@ def with_namespace(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def parse(text: str, path: str) -> list[dict[str, Any]]:
-    """The objects of a (multi-document) YAML file; raises yaml.YAMLError."""
+def objects_of(documents: list[Any], path: str) -> list[dict[str, Any]]:
+    """The objects among a file's documents; the others are named in a WARNING each."""
     objects = []
-    for number, doc in enumerate(yaml.safe_load_all(text), start=1):
+    for number, doc in enumerate(documents, start=1):
         if doc is None:  # an empty document, as between two `---`
             continue
         if not isinstance(doc, dict):
@@ -103,7 +106,10 @@ class FileSource:
         readiness: Readiness,
         settings: Callable[[], Settings],
         polling: bool = False,
+        guard_dir: str | None = None,
     ) -> None:
+        """`guard_dir`: where to note the file being read, so the next worker can skip it if
+        reading it killed this one (the server passes the temporary directory)."""
         self.directory = os.path.abspath(directory)
         self.name = f"files:{self.directory}"
         self._catalog = catalog
@@ -121,8 +127,14 @@ class FileSource:
             on_retarget=self._retarget,
             where=lambda origin: origin.removeprefix(ORIGIN_PREFIX),
         )
+        self._guard = quarantine.Quarantine(self.directory, guard_dir) if guard_dir else None
+        self._said_outside: set[str] = set()
         self._watcher = fswatch.watch_tree(
-            self.directory, self._on_change, match=is_manifest, polling=polling
+            self.directory,
+            self._on_change,
+            match=self._wanted,
+            descend=self._inside,
+            polling=polling,
         )
 
     @property
@@ -132,18 +144,22 @@ class FileSource:
     def start(self) -> gevent.Greenlet:
         """Read everything, then follow changes, in a greenlet."""
         self._readiness.register(self.name)
+        if self._guard is not None:
+            self._guard.open()
         return self._watcher.start()
 
     def stop(self) -> None:
         """Stop watching and withdraw every item this source contributed."""
         self._watcher.stop()
+        if self._guard is not None:
+            self._guard.close()
         for path in list(self._files):
             self._forget(path)
         self._readiness.unregister(self.name)
 
     def read_once(self) -> list[str]:
         """Read every manifest once, without watching (`startpunkt check`); the files found."""
-        found = set(fswatch.scan_tree(self.directory, is_manifest).files)
+        found = set(fswatch.scan_tree(self.directory, self._wanted, self._inside).files)
         self._on_change(found)
         return sorted(found)
 
@@ -163,7 +179,10 @@ class FileSource:
     def _on_change(self, changed: set[str]) -> None:
         touched: set[ObjectId] = set()
         for path in sorted(changed):
-            touched |= self._load(path)
+            try:
+                touched |= self._load(path)
+            except Exception:  # a bug reading one file must cost only that file
+                log.exception("%s: reading it failed; keeping its previous items", path)
         self._publish(changed, touched=touched)
         if os.path.isdir(self.directory):
             self._readiness.report(self.name, "synced", objects=self.object_count())
@@ -176,30 +195,54 @@ class FileSource:
             )
 
     def _load(self, path: str) -> set[ObjectId]:
-        """Re-read one file; on a parse error keep what it contributed before.
+        """Re-read one file; when it cannot be used, keep what it contributed before.
 
         Returns the ids of the objects it held before and holds now (for urlFrom to reread).
         """
-        try:
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                log.warning("%s: larger than %d bytes; skipped", path, MAX_FILE_BYTES)
-                return set()
-            with open(path, encoding="utf-8") as stream:
-                text = stream.read()
-        except FileNotFoundError:
-            return self._forget(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            log.warning("%s: cannot read (%s); keeping its previous items", path, exc)
-            return set()
-        try:
-            objects = parse(text, path)
-        except yaml.YAMLError as exc:
+        if not self._inside(path):
+            return self._forget(path)  # a symlink that now leads out: as if it were gone
+        limits = self._settings().limits
+        held = self._guard.held(path) if self._guard is not None else None
+        if held is not None:
             log.warning(
-                "%s: not valid YAML at %s; keeping its previous items",
+                "%s: skipped: a worker (pid %d) died while reading it; it is read again once it "
+                "changes",
                 path,
-                describe_yaml_error(exc),
+                held,
             )
             return set()
+        try:
+            text = parsing.read(path, limits)
+            with self._reading(path):
+                loaded = parsing.load_off_loop(text, limits)
+        except FileNotFoundError:
+            return self._forget(path)
+        except parsing.Refused as exc:
+            log.warning("%s: skipped: %s; keeping its previous items", path, exc)
+            return set()
+        except OSError as exc:
+            log.warning("%s: cannot read (%s); keeping its previous items", path, exc)
+            return set()
+        except yaml.YAMLError as exc:
+            where = describe_yaml_error(exc)
+            log.warning("%s: not valid YAML at %s; keeping its previous items", path, where)
+            return set()
+        except Exception as exc:  # what building a value raised: a 5,000-digit int, ...
+            log.warning(
+                "%s: cannot be read (%s: %s); keeping its previous items",
+                path,
+                type(exc).__name__,
+                str(exc)[:200],
+            )
+            return set()
+        if loaded.left_out:
+            log.warning(
+                "%s: %d documents past limits.maxObjectsPerFile (%d) skipped",
+                path,
+                loaded.left_out,
+                limits.max_objects_per_file,
+            )
+        objects = objects_of(loaded.documents, path)
         previous = self._files.get(path)
         before = self._unindex(path, previous.objects) if previous else set()
         now = self._reindex(path, objects)
@@ -207,6 +250,31 @@ class FileSource:
             self._problems.forget((path, gone))
         self._files[path] = _File(objects, self._map(path, objects))
         return before | now
+
+    def _reading(self, path: str) -> contextlib.AbstractContextManager[None]:
+        """Mark `path` as being parsed, for the next worker should this one die of it."""
+        if self._guard is None:
+            return contextlib.nullcontext()
+        return self._guard.reading(path, quarantine.signature(path))
+
+    def _inside(self, path: str) -> bool:
+        """Whether `path` really lives inside the directory (symlinks resolved).
+
+        A symlink leading out is logged once while it does.
+        """
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(path)
+        if real == root or real.startswith(root + os.sep):
+            self._said_outside.discard(path)
+            return True
+        if path not in self._said_outside:
+            self._said_outside.add(path)
+            log.warning("%s: skipped: a symlink leading out of %s", path, self.directory)
+        return False
+
+    def _wanted(self, path: str) -> bool:
+        """A manifest to read: a .yaml/.yml file inside the directory."""
+        return is_manifest(path) and self._inside(path)
 
     def _forget(self, path: str) -> set[ObjectId]:
         """Withdraw a file that is gone; the ids of the objects it held."""

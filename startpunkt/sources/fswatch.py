@@ -81,11 +81,14 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def scan_tree(root: str, match: Callable[[str], bool]) -> Scan:
+def scan_tree(
+    root: str, match: Callable[[str], bool], descend: Callable[[str], bool] | None = None
+) -> Scan:
     """Every matching file under `root`, following symlinks, skipping hidden entries.
 
     Hidden entries (names starting with `.`) are editor swap files and the ConfigMap machinery
-    (`..data`, `..2024_01_01_...`): the visible names are symlinks into them.
+    (`..data`, `..2024_01_01_...`): the visible names are symlinks into them. `descend` says
+    which subdirectories to enter (the manifest source keeps symlinks from leading out).
     """
     scan = Scan()
     parent, base = os.path.split(root)
@@ -108,7 +111,8 @@ def scan_tree(root: str, match: Callable[[str], bool]) -> Scan:
                 continue
             try:
                 if entry.is_dir():
-                    stack.append(entry.path)
+                    if descend is None or descend(entry.path):
+                        stack.append(entry.path)
                 elif entry.is_file() and match(entry.path):
                     scan.files[entry.path] = signature(os.stat(entry.path))
                     if entry.is_symlink():
@@ -324,12 +328,17 @@ class FileWatcher:
 
 
 def watch_tree(
-    root: str, on_change: OnChange, *, match: Callable[[str], bool] | None = None, **options: Any
+    root: str,
+    on_change: OnChange,
+    *,
+    match: Callable[[str], bool] | None = None,
+    descend: Callable[[str], bool] | None = None,
+    **options: Any,
 ) -> FileWatcher:
     """A watcher of every (matching) file under directory `root`, reported by absolute path."""
     root = os.path.abspath(root)
     wanted = match or (lambda _path: True)
-    return FileWatcher(lambda: scan_tree(root, wanted), on_change, name=root, **options)
+    return FileWatcher(lambda: scan_tree(root, wanted, descend), on_change, name=root, **options)
 
 
 def watch_file(path: str, on_change: OnChange, **options: Any) -> FileWatcher:

@@ -12,7 +12,18 @@ from __future__ import annotations
 from flask import Flask
 
 from startpunkt import runtime
-from startpunkt.web import api, cors, health, icons, page, prefix, proxies, stream, swagger
+from startpunkt.web import (
+    api,
+    cors,
+    health,
+    icons,
+    page,
+    prefix,
+    proxies,
+    responses,
+    stream,
+    swagger,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(icons.bp)
     app.register_blueprint(swagger.bp)
     app.register_blueprint(page.bp)
+    responses.init_app(app)
     cors.init_app(app)
     rt = runtime.get(app)
     rt.proxies = proxies.Proxies.from_environment()  # under gunicorn, its own setting (early.py)

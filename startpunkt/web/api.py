@@ -4,6 +4,11 @@ Paths and shapes follow the reference (SPEC §3). The lists carry an ETag derive
 snapshot's content hash, equal in every worker, so a polling client revalidates for the price of
 a header comparison; each list is serialised once per catalog version. Every error under `/api/`
 answers JSON (`{"error": ..., "status": ...}`), including paths nothing serves.
+
+`?scope=local` on the lists answers what another instance following this one needs: this
+instance's own items only (none it follows from elsewhere, so instances that follow each other
+never echo), every application, tagged or not, exactly the items the stream `?scope=local`
+tells about.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from startpunkt import catalog, config, i18n, model, runtime
 from startpunkt.web import responses
@@ -98,15 +103,28 @@ def _groups(groups: list[catalog.Group], member: str) -> dict[str, Any]:
     }
 
 
+SCOPES = ("all", "local")
+
+
+def scope() -> str:
+    """The `scope` query parameter: `all` (the default) or `local` (this instance's own items)."""
+    value = request.args.get("scope", "all")
+    if value not in SCOPES:
+        raise BadRequest(f"The scope parameter must be one of {', '.join(SCOPES)}.")
+    return value
+
+
 def _list_answer(kind: str, tags: str = "") -> Response:
     """A cached group list, or 304 before any JSON is touched when the client has it."""
     rt = runtime.get()
     snapshot = rt.catalog.snapshot()
+    cache = rt.api_bodies
+    assert cache is not None
+    if scope() == "local":
+        return _local_answer(kind, snapshot, cache)
     etag = _etag(snapshot)
     if request.if_none_match.contains_weak(etag):
         return _not_modified(etag)
-    cache = rt.api_bodies
-    assert cache is not None
     if kind == "bookmarks":
         body = cache.body(snapshot, kind, lambda: _groups(snapshot.bookmark_groups(), kind))
     else:
@@ -117,6 +135,20 @@ def _list_answer(kind: str, tags: str = "") -> Response:
             (kind, wanted),
             lambda: _groups(snapshot.application_groups(wanted), "applications"),
         )
+    return responses.json_response(body, etag=etag)
+
+
+def _local_answer(kind: str, snapshot: catalog.Snapshot, cache: BodyCache) -> Response:
+    """Own items only, every application: for instances following this one."""
+    own = snapshot.local
+    etag = _etag(own)
+    if request.if_none_match.contains_weak(etag):
+        return _not_modified(etag)
+    items = own.bookmarks if kind == "bookmarks" else own.applications
+    member = "bookmarks" if kind == "bookmarks" else "applications"
+    body = cache.body(
+        snapshot, ("local", kind), lambda: _groups(catalog.group_items(items), member)
+    )
     return responses.json_response(body, etag=etag)
 
 

@@ -68,6 +68,8 @@ def parse(head: bytes, paths: frozenset[str]) -> StreamRequest | None:
     target, _, query = match.group(1).decode("ascii").partition("?")
     if target not in paths:
         return None
+    if query and _query_value(query, "scope") not in (None, "all"):
+        return None  # another stream (`scope=local`, for followers) or an error: the view decides
     fields: dict[str, str] = {}
     for line in lines:
         field = _FIELD.fullmatch(line)

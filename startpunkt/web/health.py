@@ -2,7 +2,10 @@
 
 Paths and the health JSON follow Quarkus/SmallRye (`{"status": "UP", "checks": [...]}`, 503 when
 DOWN), so probes and dashboards written for the reference keep working. Live is UP while the
-process serves; ready means every enabled source has listed; started, that each has once.
+process serves (answering is the proof). Ready: every enabled source has listed once, and not
+all of them have been failing for longer than `health.outageGrace`; a source that fails after
+listing keeps serving its last state and is shown degraded, with the time it started
+(`readiness`). Started: each source has listed once.
 """
 
 from __future__ import annotations
@@ -36,17 +39,18 @@ def ready_checks() -> list[Check]:
     """The catalog's size, and one check per source with its state, objects and last error."""
     rt = runtime.get()
     snapshot = rt.catalog.snapshot()
-    checks = [
-        _check(
-            "catalog",
-            rt.readiness.ready(),
-            {
-                "applications": len(snapshot.applications),
-                "bookmarks": len(snapshot.bookmarks),
-                "version": snapshot.version,
-            },
-        )
-    ]
+    grace = rt.settings.health.outage_grace
+    data: dict[str, Any] = {
+        "applications": len(snapshot.applications),
+        "bookmarks": len(snapshot.bookmarks),
+        "version": snapshot.version,
+    }
+    degraded = sorted(name for name, s in rt.readiness.sources().items() if s.degraded)
+    if degraded:
+        data["degraded"] = degraded
+    if rt.readiness.all_down_for(grace):
+        data["reason"] = f"every source has been failing for more than {grace:g}s"
+    checks = [_check("catalog", rt.readiness.ready(grace), data)]
     for name, status in sorted(rt.readiness.sources().items()):
         checks.append(_check(f"source {name}", status.ready, status.as_json()))
     return checks

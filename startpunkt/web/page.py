@@ -73,6 +73,8 @@ def _render(tags: frozenset[str] | None) -> Response:
     }
     html = render_template(
         "index.html",
+        clusters=clusters(snapshot, settings.clusters.local.name),
+        unreachable=unreachable(snapshot),
         title=settings.web.title,
         lang=language,
         theme=theme_colors(settings),
@@ -173,7 +175,24 @@ def card_view(item: model.Item, icon_bases: Mapping[str, str]) -> dict[str, Any]
         "hue": avatar_hue(item.name),
         "letter": avatar_letter(item.name),
         "icon": safe.icon_source(item.icon, icon_bases),
+        "cluster": item.cluster,
+        "stale": bool(item.stale),
     }
+
+
+def clusters(snapshot: catalog.Snapshot, local: str) -> list[str]:
+    """The clusters the items come from: the local one first, then by name."""
+    names = {i.cluster for i in (*snapshot.applications, *snapshot.bookmarks)}
+    return sorted(names, key=lambda name: (name != local, name.lower(), name))
+
+
+def unreachable(snapshot: catalog.Snapshot) -> list[dict[str, str]]:
+    """Each cluster whose items are stale, with when it was last heard from (the earliest)."""
+    since: dict[str, str] = {}
+    for item in (*snapshot.applications, *snapshot.bookmarks):
+        if item.stale and item.stale_since:
+            since[item.cluster] = min(since.get(item.cluster, item.stale_since), item.stale_since)
+    return [{"name": name, "since": since[name]} for name in sorted(since)]
 
 
 def _group_view(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 JSON = "application/json"
@@ -45,6 +45,20 @@ def error_response(exc: HTTPException) -> Response:
 def not_found(path: str) -> Response:
     """`{"error": "not found", "path": path}`: the page's answer for a path another part owns."""
     return json_response({"error": "not found", "path": path}, status=404)
+
+
+JSON_PREFIXES = ("/api/", "/q/")
+
+
+def init_app(app: Flask) -> None:
+    """Errors no view raised (a method nothing routes, like TRACE) answer JSON under the JSON
+    prefixes too; elsewhere Flask's own page stands."""
+    app.register_error_handler(HTTPException, _routing_error)
+
+
+def _routing_error(exc: HTTPException) -> Response | HTTPException:
+    path = request.path + "/"
+    return error_response(exc) if path.startswith(JSON_PREFIXES) else exc
 
 
 def json_errors(bp: Blueprint, *, prefix: str | None = None) -> None:

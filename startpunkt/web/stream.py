@@ -22,7 +22,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, request
 
 from startpunkt import events, runtime
-from startpunkt.web import handover, proxies, responses
+from startpunkt.web import api, handover, proxies, responses
 
 bp = Blueprint("stream", __name__)
 responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
@@ -41,9 +41,11 @@ HEADERS = {
 def updates() -> Response:
     """Open a stream; 204 when realtime is off, 503 with Retry-After when a limit is reached."""
     rt = runtime.get()
+    local = api.scope() == "local"
     if not rt.settings.realtime.enabled:
         return Response(status=204)  # tells EventSource not to reconnect
-    broadcaster: events.EventBroadcaster = rt.broadcaster
+    # `?scope=local`: changes of this instance's own items only, for instances following it.
+    broadcaster: events.EventBroadcaster = rt.local_broadcaster if local else rt.broadcaster
     try:
         sub = broadcaster.subscribe(
             last_event_id=request.headers.get("Last-Event-ID") or request.args.get("lastEventId"),

@@ -4,7 +4,7 @@
 // goes in with textContent or a validated attribute, never as HTML.
 
 const URL_BANNED =
-  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\<>"`]/;
+  /[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2066-\u2069\u3000\ufeff\\<>"`]/;
 const SAFE_URL =
   /^https?:\/\/((?:[^/?#@]*@)?(?:[^/?#@:\[\]]+|\[[0-9a-f:.]+\])(?::([0-9]*))?)(?:[/?#].*)?$/i;
 const MAX_PORT = 65535;
@@ -132,9 +132,10 @@ export function buildCard(item, kind, t, icons = {}) {
   const link = available ? url : null;
   const cell = el("li", "grid__cell");
   cell.setAttribute("data-id", item.id);
+  const stale = item.stale === true ? " card--stale" : "";
   let card;
   if (link) {
-    card = el("a", `card card--${kind}`);
+    card = el("a", `card card--${kind}${stale}`);
     card.setAttribute("href", link);
     if (item.targetBlank) {
       card.setAttribute("target", "_blank");
@@ -143,13 +144,15 @@ export function buildCard(item, kind, t, icons = {}) {
       card.setAttribute("rel", "noreferrer");
     }
   } else {
-    card = el("div", `card card--${kind} card--nolink${available ? "" : " card--down"}`);
+    card = el("div", `card card--${kind} card--nolink${available ? "" : " card--down"}${stale}`);
     card.setAttribute("tabindex", "0");
     if (!available) card.setAttribute("aria-disabled", "true");
   }
   card.append(buildIcon(item, icons));
   const body = el("span", "card__body");
   body.append(el("span", "card__name", item.name));
+  // Shown only while the page holds items of several clusters (html[data-clusters=many]).
+  body.append(el("span", "card__cluster", String(item.cluster || "")));
   const info = item.info || shortUrl(url);
   if (info) body.append(el("span", "card__info", info));
   const tags = tagList(item.tags);

@@ -1,6 +1,6 @@
 // Visible strings: the server renders the default language; the browser's language is then
 // fetched from /api/i8n/<lang> and applied to every element marked data-i18n (text),
-// data-i18n-placeholder or data-i18n-title. Missing keys keep the text already shown.
+// data-i18n-placeholder, data-i18n-title or data-i18n-aria-label. Missing keys keep the text already shown.
 
 import { url } from "./paths.js";
 
@@ -34,6 +34,9 @@ export function createI18n(initial, language) {
     }
     for (const node of root.querySelectorAll("[data-i18n-title]")) {
       node.setAttribute("title", t(node.getAttribute("data-i18n-title")));
+    }
+    for (const node of root.querySelectorAll("[data-i18n-aria-label]")) {
+      node.setAttribute("aria-label", t(node.getAttribute("data-i18n-aria-label")));
     }
   }
 

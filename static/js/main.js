@@ -1,10 +1,11 @@
 // Boots the start page on top of the server's first paint: reads the state the server embedded
 // (its config is current as of the render; CONFIG_CHANGED and polling bring later changes), then
-// wires the parts (view, collapsible groups, favourites, layout, theme, search, live updates
-// shared between tabs, translations). The page loads this module render-blocking, so the
+// wires the parts (view, cluster filter, collapsible groups, favourites, layout, theme, search,
+// live updates shared between tabs, translations). The page loads this module render-blocking, so the
 // favourites and folded groups are in place before the first paint.
 
 import { buildCard } from "./cards.js";
+import { createClusters } from "./clusters.js";
 import { createCollapse } from "./collapse.js";
 import { createFavourites } from "./favourites.js";
 import { createI18n } from "./i18n.js";
@@ -28,11 +29,13 @@ function boot() {
   const i18n = createI18n(initial.strings, initial.language);
   const store = createStore(initial);
   const icons = initial.icons || {};
+  let config = initial.config;
   const collapse = createCollapse({ i18n });
-  const view = createView({ store, i18n, collapse, icons });
+  const clusters = createClusters({ store, i18n, config: () => config });
+  const view = createView({ store, i18n, collapse, icons, cluster: clusters.current });
+  clusters.onChange(view.renderAll);
   const favourites = createFavourites({ store, i18n, icons });
   initLayout({ collapse });
-  let config = initial.config;
   initTheme({ button: document.getElementById("theme-toggle"), i18n });
   initSearch({ store, i18n, config: () => config });
   i18n.load(navigator.language);
@@ -51,6 +54,8 @@ function boot() {
     onConfig(next) {
       config = next;
       setTitle(next.web.title);
+      clusters.render();
+      view.renderAll();
       loadColors();
     },
   });
@@ -60,6 +65,7 @@ function boot() {
     live,
     tabs,
     favourites,
+    clusters,
     i18n,
     buildCard: (item, kind = "app") => buildCard(item, kind, i18n.t, icons),
   };

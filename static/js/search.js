@@ -1,13 +1,14 @@
-// Search over applications and bookmarks (name, group, info, tags). `/` or typing anywhere
-// outside a field opens it; arrows move, Enter opens (new tab when the item asks for it), Esc
-// closes. A query starting with `?` searches the web with the configured engine.
+// Search over applications and bookmarks of every cluster, whatever the cluster filter shows
+// (name, group, info, tags, cluster). `/` or typing anywhere outside a field opens it; arrows
+// move, Enter opens (new tab when the item asks for it), Esc closes. A query starting with `?` searches the web with the configured engine.
 
 import { avatarLetter, avatarStyle, el, safeUrl } from "./cards.js";
 
 const MAX_RESULTS = 30;
 
 function haystack(item) {
-  return [item.name, item.group, item.info || "", item.tags || ""].join("\n").toLowerCase();
+  return [item.name, item.group, item.info || "", item.tags || "", item.cluster || ""]
+    .join("\n").toLowerCase();
 }
 
 function score(item, words) {
@@ -109,7 +110,9 @@ export function initSearch({ store, i18n, config }) {
         li = option(`result-${i}`, title, r.url, "↗", null);
       } else {
         const down = r.item.available === false;
-        const detail = [r.item.group, r.item.info].filter(Boolean).join(" · ");
+        const many = document.documentElement.dataset.clusters === "many";
+        const detail = [many ? r.item.cluster : null, r.item.group, r.item.info]
+          .filter(Boolean).join(" · ");
         const badge = down ? i18n.t("status.unavailable") : i18n.t(`search.resultsBadge.${r.kind}`);
         const words = query.toLowerCase().split(/\s+/).filter(Boolean);
         li = option(`result-${i}`, r.item.name, detail, badge, r.item, words);

@@ -1,6 +1,7 @@
 // The page's copy of the catalog: the applications this page shows (tag filter applied) and all
-// bookmarks, grouped and ordered exactly as the server does (group, location, name, id; groups
-// differing only in case are one). Events and poll results change it; listeners re-render.
+// bookmarks, of every cluster, grouped and ordered exactly as the server does (group, location,
+// name, id; groups differing only in case are one). Events and poll results change it;
+// listeners re-render.
 
 const DEFAULT_LOCATION = 1000;
 
@@ -90,8 +91,10 @@ export function createStore({ tags, applications, bookmarks }) {
     onChange(listener) { listeners.push(listener); },
     applications: () => [...apps.values()],
     bookmarks: () => [...marks.values()],
-    groups(section) {
-      return groupItems(section === "apps" ? apps.values() : marks.values(), section);
+    /** Groups of one section; with `cluster`, only that cluster's items. */
+    groups(section, cluster = "") {
+      const items = [...(section === "apps" ? apps.values() : marks.values())];
+      return groupItems(cluster ? items.filter((i) => i.cluster === cluster) : items, section);
     },
     get(section, id) { return (section === "apps" ? apps : marks).get(id); },
     replaceApplications(items) { replace(apps, items, "apps"); },
@@ -106,7 +109,7 @@ export function createStore({ tags, applications, bookmarks }) {
         case "BOOKMARK_UPDATED": put(marks, data, "bookmarks"); return true;
         case "BOOKMARK_REMOVED": remove(marks, data, "bookmarks"); return true;
         case "STATUS_CHANGED": {
-          const app = data && apps.get(data.id);
+          const app = data && typeof data.id === "string" ? apps.get(data.id) : null;
           if (app && app.available !== data.available) {
             apps.set(app.id, { ...app, available: data.available !== false });
             changed("apps");

@@ -1,13 +1,13 @@
-// Keeps the DOM equal to the store, in place: unchanged cards keep their element (and focus),
-// changed ones are rebuilt, new groups appear in order and empty ones disappear. The server's
-// first paint is adopted as it is, so nothing flickers on load.
+// Keeps the DOM equal to the store (the chosen cluster's items, or all), in place: unchanged
+// cards keep their element (and focus), changed ones are rebuilt, new groups appear in order and
+// empty ones disappear. The server's first paint is adopted as it is, so nothing flickers on load.
 
 import { buildCard, buildGroup } from "./cards.js";
 import { upgradeIcons } from "./icons.js";
 
 const KIND = { apps: "app", bookmarks: "bookmark" };
 
-export function createView({ store, i18n, collapse, icons }) {
+export function createView({ store, i18n, collapse, icons, cluster = () => "" }) {
   const signatures = new WeakMap();
   const sections = {
     apps: document.querySelector('[data-section="apps"]'),
@@ -65,7 +65,7 @@ export function createView({ store, i18n, collapse, icons }) {
 
   function render(section) {
     const container = sections[section];
-    const groups = store.groups(section);
+    const groups = store.groups(section, cluster());
     reconcile(container, groups, "key", (group, node) => groupFor(group, node, section));
     container.closest(".section").hidden = groups.length === 0;
     const empty = !store.applications().length && !store.bookmarks().length;
@@ -78,5 +78,5 @@ export function createView({ store, i18n, collapse, icons }) {
   render("apps");
   render("bookmarks");
   store.onChange(render);
-  return { render };
+  return { render, renderAll() { render("apps"); render("bookmarks"); } };
 }

@@ -104,6 +104,7 @@ def test_down_and_up_once_each_on_the_stream(
         "group": "g",
         "url": url,
         "available": False,
+        "cluster": "local",
     }
     assert api_available(app) == [("web", False)]
     done = probes(prober, url)

@@ -165,6 +165,30 @@ def test_extra_env_is_appended() -> None:
     assert container["env"][0]["name"] == "STARTPUNKT_CONFIG"
 
 
+def test_remote_tokens_come_from_secrets_as_files_or_variables() -> None:
+    tokens = [
+        {"name": "west", "secretName": "west-token"},
+        {"name": "east", "secretName": "east-token", "key": "bearer", "env": "EAST_TOKEN"},
+    ]
+    deployment = documents.the_object(_render(remoteTokens=tokens), "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["env"][-1] == {
+        "name": "EAST_TOKEN",
+        "valueFrom": {"secretKeyRef": {"name": "east-token", "key": "bearer"}},
+    }
+    assert container["volumeMounts"][-1] == {
+        "name": "remote-token-west",
+        "mountPath": "/var/run/secrets/startpunkt/remotes/west",
+        "readOnly": True,
+    }
+    assert pod["volumes"][-1] == {
+        "name": "remote-token-west",
+        "secret": {"secretName": "west-token", "items": [{"key": "token", "path": "token"}]},
+    }
+    assert [v["name"] for v in pod["volumes"]].count("remote-token-east") == 0
+
+
 def test_renderer_follows_go_template_rules() -> None:
     """Trimming, else-if, with, range over lists and maps, variables, pipelines."""
     source = (

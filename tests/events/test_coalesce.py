@@ -87,7 +87,13 @@ def test_removed_carries_what_clients_knew() -> None:
     c.change(app(), None, now=0.0, window=W)
     [(kind, data)] = c.take_due(1.0)
     assert kind is EventType.APPLICATION_REMOVED
-    expected = {"id": app().id, "name": "Grafana", "group": "Monitoring", "namespace": "default"}
+    expected = {
+        "id": app().id,
+        "name": "Grafana",
+        "group": "Monitoring",
+        "namespace": "default",
+        "cluster": "local",
+    }
     assert data == expected
 
 
@@ -103,6 +109,7 @@ def test_status_only_sends_status_changed_and_with_an_update_sends_updated() -> 
         "group": "Monitoring",
         "url": "https://grafana.example.com",
         "available": False,
+        "cluster": "local",
     }
     c.change(up, down, now=2.0, window=W)
     c.change(down, dataclasses.replace(down, info="new"), now=2.1, window=W)
@@ -190,7 +197,13 @@ def test_a_resync_is_followed_by_the_last_application_and_bookmark() -> None:
 
 
 def payload_of_removed(item: model.Item) -> dict:
-    return {"id": item.id, "name": item.name, "group": item.group, "namespace": item.namespace}
+    return {
+        "id": item.id,
+        "name": item.name,
+        "group": item.group,
+        "namespace": item.namespace,
+        "cluster": item.cluster,
+    }
 
 
 def test_a_burst_of_one_type_is_followed_by_one_event() -> None:

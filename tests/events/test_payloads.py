@@ -65,6 +65,7 @@ def test_removed_carries_only_what_finds_the_card() -> None:
         "name": "Docs",
         "group": "Links",
         "namespace": "default",
+        "cluster": "local",
     }
 
 
@@ -75,6 +76,7 @@ def test_status_changed_carries_the_url_and_availability() -> None:
         "group": "Monitoring",
         "url": "https://grafana.example",
         "available": False,
+        "cluster": "local",
     }
 
 

@@ -72,7 +72,7 @@ def test_a_manifest_edit_reaches_every_client_within_the_budget(
 
 def test_dropped_clients_leave_no_subscriber(serve: Serve, live: SimpleNamespace) -> None:
     # Short heartbeats: the server learns a client left only when it writes to it.
-    server = serve(HEARTBEATINTERVAL="200ms")
+    server = serve(HEARTBEATINTERVAL="1s")
     streams = opened(live, server, 30)
     wait.wait_for(
         lambda: live.metric(server, "startpunkt_sse_clients") == 30,

@@ -28,6 +28,7 @@ def test_plain_list_holds_untagged_applications_only(client, web):
         "info": "Cyber Swiss Army Knife",
         "targetBlank": True,
         "location": 1000,
+        "cluster": "local",
         "enabled": True,
         "available": True,
     }

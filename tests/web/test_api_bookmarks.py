@@ -39,6 +39,7 @@ def test_a_bookmark_has_defaults_and_omits_empty_fields(web):
         "url": "https://example.org/Docs",
         "targetBlank": False,
         "location": 1000,
+        "cluster": "local",
     }
 
 

@@ -211,3 +211,12 @@ def test_under_a_mounting_middleware_the_prefixed_route_is_taken_too(app: Flask)
 
     app.wsgi_app = Mount(app.wsgi_app)  # type: ignore[method-assign]
     assert early.Admission(app).paths == {PATH, "/start" + PATH}
+
+
+@pytest.mark.parametrize("query", [b"?scope=local", b"?lastEventId=ab-1&scope=local", b"?scope=x"])
+def test_another_scope_is_left_to_the_view(query: bytes) -> None:
+    """`scope=local` is the followers' stream, another broadcaster: the view picks it."""
+    start = PLAIN.replace(PATH.encode(), PATH.encode() + query)
+    assert early.parse(head(start=start), PATHS) is None
+    plain = PLAIN.replace(PATH.encode(), PATH.encode() + b"?scope=all")
+    assert early.parse(head(start=plain), PATHS) is not None

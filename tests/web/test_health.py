@@ -65,15 +65,35 @@ def test_an_absent_api_does_not_hold_readiness(client, readiness):
     assert client.get("/q/health/ready").status_code == 200
 
 
-def test_a_failing_source_shows_its_last_error(client, readiness):
-    readiness.report("kube:ingresses", "synced", objects=2)
+def test_a_source_failing_before_it_listed_holds_readiness_and_shows_its_error(client, readiness):
+    readiness.register("kube:ingresses")
     readiness.report("kube:ingresses", "error", error="connection refused")
 
     response = client.get("/q/health/ready")
 
     assert response.status_code == 503
     data = _checks(response.get_json())["source kube:ingresses"]["data"]
-    assert data == {"state": "error", "objects": 2, "lastError": "connection refused"}
+    assert data == {"state": "error", "objects": 0, "lastError": "connection refused"}
+
+
+def test_a_source_failing_after_it_listed_is_degraded_not_down(client, readiness):
+    """Finding 8 of issue 12: one kind's error used to take the whole pod out."""
+    readiness.report("kube:ingresses", "synced", objects=2)
+    readiness.report("kube:ingresses", "error", error="HTTP 429: too many requests")
+
+    response = client.get("/q/health/ready")
+
+    assert response.status_code == 200
+    checks = _checks(response.get_json())
+    data = checks["source kube:ingresses"]["data"]
+    assert data.pop("degradedSince").endswith("Z")
+    assert data == {
+        "state": "error",
+        "objects": 2,
+        "degraded": True,
+        "lastError": "HTTP 429: too many requests",
+    }
+    assert checks["catalog"]["data"]["degraded"] == ["kube:ingresses"]
 
 
 def test_started_stays_up_after_a_first_sync(client, readiness):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html.parser import HTMLParser
@@ -148,8 +149,14 @@ def test_unavailable_apps_are_marked_and_not_links() -> None:
 
 
 def test_theme_colours_are_css_variables_and_cannot_break_out() -> None:
-    theme = {"light": {"bodyBgColor": "#101010", "bodyColor": "red;}</style><script>alert(1)"}}
-    settings = config.from_mapping({"startpunkt": {"web": {"theme": theme}}}, environ={})
+    """The loader refuses such a colour (tests/test_config_ranges.py); the page checks again."""
+    evil = "red;}</style><script>alert(1)"
+    with pytest.raises(config.ConfigError):
+        config.from_mapping({"startpunkt": {"web": {"theme": {"light": {"bodyColor": evil}}}}}, {})
+    base = config.Settings()
+    light = dataclasses.replace(base.web.theme.light, body_bg_color="#101010", body_color=evil)
+    theme = dataclasses.replace(base.web.theme, light=light)
+    settings = dataclasses.replace(base, web=dataclasses.replace(base.web, theme=theme))
     html = client_for(ITEMS, settings).get("/").get_data(as_text=True)
     assert "--body-bg-color: #101010;" in html
     assert "<script>alert(1)" not in html

@@ -233,6 +233,7 @@ def test_every_event_type_through_the_real_paths(
         "group": "Monitoring",
         "url": "https://grafana.example.com",
         "available": False,
+        "cluster": "local",
     }
 
     rt.catalog.discard(ORIGIN, prometheus.id)
@@ -241,6 +242,7 @@ def test_every_event_type_through_the_real_paths(
         "name": "Prometheus",
         "group": "Monitoring",
         "namespace": "default",
+        "cluster": "local",
     }
 
     docs = web.bookmark("Docs", "Links", url="https://docs.example.com")
@@ -255,6 +257,7 @@ def test_every_event_type_through_the_real_paths(
         "name": "Manuals",
         "group": "Links",
         "namespace": "default",
+        "cluster": "local",
     }
 
     new_settings = dataclasses.replace(

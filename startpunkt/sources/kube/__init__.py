@@ -34,7 +34,8 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
 
     With `kubernetes.enabled: true` and no usable credentials the answer is still True (the
     operator asked for a cluster, so the example is not served instead); readiness then says
-    why nothing is listed.
+    why nothing is listed, and the credentials are looked for again every
+    `timing.credentials_retry` seconds (a kubeconfig mounted late, a token not yet projected).
     """
     rt = runtime.get(app)
     timing = timing or Timing()
@@ -49,11 +50,39 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
         if not required:
             log.warning("%s; not using a cluster", exc)
             return False
-        log.error("%s", exc)
+        log.error("%s; looking again every %gs", exc, timing.credentials_retry)
         rt.readiness.report(UNUSABLE, "error", objects=0, error=str(exc))
+        rt.tasks.spawn(_look_for_credentials, app, timing)
         return True
+    _start(app, api_client, chosen, timing)
+    return True
+
+
+def _look_for_credentials(app: Flask, timing: Timing) -> None:
+    """Retry `plan` and `build` until the credentials work, then start watching."""
+    import gevent
+
+    while True:
+        gevent.sleep(timing.credentials_retry)
+        rt = runtime.get(app)
+        try:
+            chosen = client.plan(rt.settings.kubernetes)
+            if chosen is None:
+                return
+            api_client = _build(chosen, rt.settings, timing)
+        except client.NoCluster as exc:
+            rt.readiness.report(UNUSABLE, "error", objects=0, error=str(exc))
+            continue
+        rt.readiness.unregister(UNUSABLE)
+        _start(app, api_client, chosen, timing)
+        return
+
+
+def _start(app: Flask, api_client: api.Api, chosen: client.Plan, timing: Timing) -> None:
+    """Run the informers the settings ask for, following live settings changes."""
     from startpunkt.sources.kube import cluster  # imports kubernetes: only with a cluster
 
+    rt = runtime.get(app)
     running = cluster.Cluster(
         api_client,
         catalog=rt.catalog,
@@ -71,7 +100,6 @@ def init_app(app: Flask, *, timing: Timing | None = None) -> bool:
         chosen.describe(),
         len(running.informers),
     )
-    return True
 
 
 def reconfigure(app: Flask, **_: Any) -> None:

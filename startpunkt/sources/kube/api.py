@@ -67,8 +67,8 @@ class Api:
                 raise k8s.ApiException(http_resp=response)
         try:
             document = json.loads(data)
-        except ValueError as exc:
-            raise errors.KubeError(f"GET {path}: the answer is not JSON") from exc
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested past ~1,000 levels
+            raise errors.KubeError(f"GET {path}: the answer is not JSON I can read") from exc
         if not isinstance(document, dict):
             raise errors.KubeError(f"GET {path}: the answer is not a JSON object")
         return document
@@ -92,12 +92,14 @@ class Api:
             for line in _lines(response):
                 try:
                     event = json.loads(line)
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise errors.Interrupted(f"a watch line is not JSON: {line[:200]!r}") from exc
                 if isinstance(event, dict):
                     yield event
         except errors.KubeError:
             raise
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise errors.Silent(f"nothing for {read_timeout:g}s") from exc
         except (k8s.ApiException, OSError, urllib3.exceptions.HTTPError) as exc:
             raise errors.Interrupted(str(errors.translate(exc))) from exc
         finally:

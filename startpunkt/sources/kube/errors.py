@@ -16,6 +16,11 @@ from typing import Any
 import urllib3.exceptions
 from kubernetes.client import exceptions as client_exceptions
 
+from startpunkt import quoting
+
+MAX_MESSAGE = 300
+"""Characters of a server's error message kept for log lines and health details."""
+
 
 class KubeError(Exception):
     """A request to the API server failed; `status` is the HTTP code when there was one."""
@@ -49,8 +54,16 @@ class Interrupted(Transient):
     """A watch stream that was running broke off (dropped, or silent past the read timeout)."""
 
 
+class Silent(Interrupted):
+    """A watch stream that sent nothing, not even a BOOKMARK, for longer than its read timeout."""
+
+
 def classify(status: int | None, message: str, *, listing: bool = False) -> KubeError:
-    """The error for an HTTP status (from a response or a watch's ERROR event)."""
+    """The error for an HTTP status (from a response or a watch's ERROR event).
+
+    The message is the server's (or a proxy's) words: cut short, it goes into log lines.
+    """
+    message = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
     text = f"HTTP {status}: {message}" if status else message
     if status == 410:
         return Gone(text, status=status)
@@ -80,7 +93,7 @@ def translate(exc: BaseException, *, listing: bool = False) -> KubeError:
 def status_event(obj: Any, *, listing: bool = True) -> KubeError:
     """The error carried by a watch's ERROR event (a `Status` object)."""
     if not isinstance(obj, dict):
-        return KubeError(f"malformed ERROR event: {obj!r:.200}")
+        return KubeError(f"malformed ERROR event: {quoting.quote(obj, 200)}")
     code = obj.get("code") if isinstance(obj.get("code"), int) else None
     message = f"{obj.get('reason') or 'Error'}: {obj.get('message') or ''}".rstrip(": ")
     return classify(code, message, listing=listing)

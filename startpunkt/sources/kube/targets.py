@@ -9,6 +9,7 @@ again raises `Unreadable`, so the last good read is kept meanwhile.
 
 from __future__ import annotations
 
+from startpunkt import quoting
 from startpunkt.sources import resolver
 from startpunkt.sources.kube import api, discovery, errors
 from startpunkt.sources.kube.timing import Timing
@@ -43,7 +44,7 @@ class ApiLookup:
         except errors.NotFound:
             return resolver.Read(None)
         except errors.Forbidden:
-            rule = f"get on {served.plural if served else kind} in apiGroup {group!r}"
+            rule = f"get on {served.plural if served else kind} in apiGroup {quoting.quote(group)}"
             return resolver.Read(None, f"forbidden to read {target.id} (RBAC needs {rule})")
         except errors.KubeError as exc:
             raise resolver.Unreadable(str(exc)) from exc

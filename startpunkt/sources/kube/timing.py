@@ -6,8 +6,11 @@ shrunk so outages, slow retries and hung connections can be shown in a test run.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
+
+from startpunkt.sources.backoff import Backoff
+
+__all__ = ["Backoff", "Timing"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,10 @@ class Timing:
     watch_timeout: int = 300
     """Server-side `timeoutSeconds`: the API server ends the watch cleanly, and it is resumed."""
     watch_read_slack: float = 30.0
-    """Read timeout of a watch = watch_timeout + this: a silent connection is given up then."""
+    """A watch's read timeout is at most watch_timeout + this (see `bookmark_silence`)."""
+    bookmark_silence: float = 90.0
+    """The API server sends a watch that asked for bookmarks a BOOKMARK about every minute; 90 s
+    without an event or a bookmark means the connection hangs, so the watch is restarted."""
     backoff_initial: float = 0.5
     backoff_cap: float = 30.0
     """Transient failures retry at 0.5 s, doubling to 30 s: quick after a blip, gentle later."""
@@ -35,26 +41,10 @@ class Timing:
     """urlFrom: how long an informer waits for a target it has never read before going on."""
     discovery_ttl: float = 300.0
     """urlFrom: how long API discovery (kind → plural) is trusted before it is read again."""
+    credentials_retry: float = 30.0
+    """`kubernetes.enabled: true` without usable credentials: how often they are looked for."""
 
     @property
     def watch_read_timeout(self) -> float:
-        return self.watch_timeout + self.watch_read_slack
-
-
-class Backoff:
-    """Capped exponential delays with jitter, so many replicas do not retry in lockstep."""
-
-    def __init__(self, *, initial: float, cap: float) -> None:
-        self._initial = initial
-        self._cap = cap
-        self.attempts = 0
-
-    def next(self) -> float:
-        """Count one more failure; the seconds to wait before the next try."""
-        self.attempts += 1
-        delay = min(self._cap, self._initial * 2 ** (self.attempts - 1))
-        return delay * random.uniform(0.8, 1.0)
-
-    def reset(self) -> None:
-        """A success: the next failure starts from the initial delay again."""
-        self.attempts = 0
+        """Silence after which a watch is given up: the bookmark interval with slack."""
+        return min(self.watch_timeout + self.watch_read_slack, self.bookmark_silence)

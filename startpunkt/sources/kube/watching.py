@@ -5,7 +5,8 @@ Three layers, one decision each. `run_forever` decides what a failure means for 
 transient backs off with jitter. `_list_then_watch` lists, hands the objects over, then watches
 from the list's resourceVersion, resuming from the last version seen (events and BOOKMARKs)
 whenever a stream ends or breaks. `_watch_once` is one watch request with a server timeout and
-a client read timeout longer than it, so a silent connection is noticed and replaced.
+a client read timeout of about the bookmark interval: the API server sends a BOOKMARK about
+every minute, so a watch silent for longer hangs, and is restarted with a log line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, NoReturn, Protocol
 
 import gevent
 
-from startpunkt import metrics
+from startpunkt import metrics, quoting
 from startpunkt.readiness import State
 from startpunkt.sources.kube import api, discovery, errors, resources
 from startpunkt.sources.kube.timing import Backoff, Timing
@@ -69,6 +70,7 @@ class ListWatch:
         self.resource_version: str | None = None
         self._said_absent = False
         self._said_forbidden = False
+        self._said_silent = False
         self._events_seen = 0
         self._events = metrics.watch_events.labels(source=sink.name)
 
@@ -155,6 +157,11 @@ class ListWatch:
                 self._watch_once(path)
                 interrupted = 0
                 self._restarted("timeout")
+            except errors.Silent as exc:
+                interrupted = 1 if self._events_seen != seen else interrupted + 1
+                self._silent(exc)
+                if interrupted >= self.timing.interruptions_before_error:
+                    raise
             except errors.Interrupted as exc:
                 interrupted = 1 if self._events_seen != seen else interrupted + 1
                 if interrupted >= self.timing.interruptions_before_error:
@@ -162,6 +169,19 @@ class ListWatch:
                 log.debug("%s: watch broke off (%s); resuming", self.sink.name, exc)
                 self._restarted("interrupted")
                 gevent.sleep(self.timing.backoff_initial * random.uniform(0.5, 1.0))
+
+    def _silent(self, exc: errors.Silent) -> None:
+        """A hung watch: one WARNING per silence (until something arrives again), then resume."""
+        level = logging.DEBUG if self._said_silent else logging.WARNING
+        log.log(
+            level,
+            "%s: no event or bookmark (%s): the watch is restarted from version %s",
+            self.sink.name,
+            exc,
+            self.resource_version or "(none)",
+        )
+        self._said_silent = True
+        self._restarted("silent")
 
     def _list(self) -> str:
         """Discover the version, list page by page into the sink; the collection's path."""
@@ -212,17 +232,20 @@ class ListWatch:
     def _handle(self, event: dict[str, Any]) -> None:
         """Pass a change on; take the resourceVersion of every event, BOOKMARKs included."""
         event_type, obj = event.get("type"), event.get("object")
+        self._said_silent = False  # the connection is alive
         if event_type == "ERROR":
             raise errors.status_event(obj)
         if not isinstance(obj, dict):
-            log.warning("%s: %s event without an object; ignored", self.sink.name, event_type)
+            shown = quoting.quote(event_type)
+            log.warning("%s: %s event without an object; ignored", self.sink.name, shown)
             return
         if event_type in CHANGES:
             self._events_seen += 1
             self._events.inc()
             self.sink.changed(event_type, self._typed(obj))
         elif event_type != "BOOKMARK":
-            log.debug("%s: unknown event type %r ignored", self.sink.name, event_type)
+            shown = quoting.quote(event_type)
+            log.debug("%s: unknown event type %s ignored", self.sink.name, shown)
         version = (obj.get("metadata") or {}).get("resourceVersion")
         if isinstance(version, str) and version:
             self.resource_version = version

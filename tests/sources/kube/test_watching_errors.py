@@ -1,5 +1,6 @@
-"""Transient API failures: readiness goes DOWN, each retry is a WARNING with its attempt count,
-retries back off, and the source recovers by itself."""
+"""Transient API failures: readiness is DOWN until a source first lists (and only degraded
+after), each retry is a WARNING with its attempt count, retries back off, and the source
+recovers by itself."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def test_a_failing_watch_relists_and_loses_nothing(kubeapi, start_app, kube):
     kube.wait_for(
         lambda: kube.readiness(app).sources()[INGRESSES].state == "error", what="error reported"
     )
+    assert kube.readiness(app).sources()[INGRESSES].degraded
+    assert app.test_client().get("/q/health/ready").status_code == 200
     kubeapi.apply(kube.ingress("made-while-failing"))
     kubeapi.unfail()
 

@@ -1,16 +1,21 @@
 """The API server goes away for ten seconds while the cluster changes, then comes back.
 
-During the outage the page keeps what it had (stale beats empty) and readiness goes DOWN, so a
-load balancer stops sending new users; once the server is back every change made meanwhile
-reaches the catalog and readiness comes back UP, without a restart.
+During the outage the page keeps what it had (stale beats empty). Readiness stays UP, each
+source shown degraded, for `health.outageGrace` (every replica still serves a good catalog, so
+none should leave the Service for a blip), then goes DOWN; once the server is back every change
+made meanwhile reaches the catalog and readiness comes back UP, without a restart.
 """
 
 from __future__ import annotations
 
 import gevent
 
+from startpunkt.config import HealthSettings
+
 OUTAGE = 10.0
 """Seconds the API server is down: long enough for backoff to reach its cap several times."""
+GRACE = 3.0
+"""`health.outageGrace` here: readiness holds for this long while every source fails."""
 
 
 def ready(client) -> bool:
@@ -18,11 +23,13 @@ def ready(client) -> bool:
     return response.status_code == 200 and response.json["status"] == "UP"
 
 
-def test_catalog_catches_up_after_an_outage_and_readiness_recovers(kubeapi, start_app, kube):
+def test_catalog_catches_up_after_an_outage_and_readiness_recovers(
+    kubeapi, start_app, kube, cluster_settings
+):
     for name in ("keep", "change", "delete"):
         kubeapi.apply(kube.ingress(name))
     kubeapi.apply(kube.application("bye", "apps"))
-    app = start_app()
+    app = start_app(cluster_settings(health=HealthSettings(outage_grace=GRACE)))
     client = app.test_client()
     catalog = kube.catalog(app)
     assert kube.names(catalog) == ["Bye", "change", "delete", "keep"]
@@ -30,7 +37,13 @@ def test_catalog_catches_up_after_an_outage_and_readiness_recovers(kubeapi, star
     lists_before = kubeapi.count("list", "ingresses")
 
     kubeapi.stop()
-    kube.wait_for(lambda: not ready(client), timeout=5.0, what="readiness DOWN")
+    sources = kube.readiness(app).sources
+    kube.wait_for(
+        lambda: all(s.degraded for s in sources().values()), timeout=5.0, what="all degraded"
+    )
+    assert ready(client)  # within the grace: still serving, every source degraded
+    took = kube.wait_for(lambda: not ready(client), timeout=GRACE + 3.0, what="readiness DOWN")
+    assert took > GRACE - 1.5
     kubeapi.apply(kube.ingress("change", host="moved.example.com"))
     kubeapi.delete("networking.k8s.io/v1", "ingresses", "default", "delete")
     kubeapi.apply(kube.ingress("new"))
