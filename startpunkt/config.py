@@ -288,6 +288,27 @@ class RealtimeSettings:
     )
     """Long enough to be rare, short enough that config and load rebalance."""
     retry_ms: int = count(1000, "reconnect delay told to EventSource", "ms", 100, 3_600_000)
+    drain_timeout: float = duration(
+        30.0,
+        "a stream whose client has not taken what it was sent for this long is cut",
+        1.0,
+        3600.0,
+    )
+    """A client that stopped reading must not hold its buffers until the queue bound fills
+    (hours with small events); 30 s outlasts a phone's network switch. Also the kernel's
+    TCP_USER_TIMEOUT of each stream."""
+    send_buffer_bytes: int = count(
+        65_536,
+        "kernel send buffer of each stream (SO_SNDBUF; Linux reserves twice)",
+        "bytes",
+        4096,
+        16_777_216,
+    )
+    """Left to autotuning, a client that stopped reading held about 2.8 MB of kernel memory."""
+    max_event_bytes: int = count(
+        65_536, "a larger event is sent as RESYNC (clients refetch it)", "bytes", 4096, 16_777_216
+    )
+    """One huge object must not be copied into every open stream."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from startpunkt.sources.kube.cluster import Cluster
     from startpunkt.sources.remote import Remotes
     from startpunkt.web.api import BodyCache
+    from startpunkt.web.proxies import Proxies
 
 
 @dataclass(eq=False)
@@ -59,6 +60,8 @@ class Runtime:
     remotes: Remotes | None = None
     prober: Prober | None = None
     config_watcher: FileWatcher | None = None
+    proxies: Proxies | None = None
+    """Peers whose X-Forwarded-For names the client (gunicorn's `forwarded_allow_ips`)."""
 
     def broadcasters(self) -> list[EventBroadcaster]:
         """Every event broadcaster: the one pages read, and the one followers read."""

@@ -17,7 +17,7 @@ from typing import Any
 import gevent
 from flask import Flask
 from gevent.event import Event
-from gevent.pywsgi import WSGIServer
+from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from startpunkt import runtime
 from startpunkt.runtime import Runtime
@@ -68,9 +68,19 @@ def stop(rt: Runtime, *, timeout: float = 2.0) -> None:
     gevent.killall([g for g in rt.tasks if g is not gevent.getcurrent()], timeout=timeout)
 
 
+class Handler(WSGIHandler):
+    """gevent's handler, telling the app the connection's socket as gunicorn does, so an event
+    stream notices its client leaving without writing to it."""
+
+    def get_environ(self) -> dict[str, Any]:
+        environ = super().get_environ()
+        environ["startpunkt.socket"] = self.socket
+        return environ
+
+
 def serve(app: Flask, *, host: str, port: int) -> None:
     """The development server: gevent's WSGIServer until SIGINT or SIGTERM, then a clean stop."""
-    server = WSGIServer((host, port), app)
+    server = WSGIServer((host, port), app, handler_class=Handler)
     stopping = Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(sig, stopping.set)

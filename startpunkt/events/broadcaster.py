@@ -4,10 +4,11 @@ Publishing serialises an event once, appends the frame to the log and schedules 
 which sends it to every handed-over stream's socket in one pass (almost every stream, under
 gunicorn), and wakes the greenlets of the other streams with one hub callback; it never blocks
 and never touches a client. Each stream (`subscriber`) is a cursor into the log; a woken
-greenlet takes every frame it has not sent as one write. The ticker greenlet sends heartbeats,
-ends streams at their lifetime or overflow and unblocks stuck writers; the flusher greenlet
-publishes what the coalescer releases. Both run only while there is work, so idle apps (and
-tests) hold none.
+greenlet takes every frame it has not sent as one write. Every stream's connection is watched
+for its client leaving, so a closed stream is forgotten at once, not at the next write. The
+ticker greenlet sends heartbeats, ends streams at their lifetime, overflow or drain timeout and
+unblocks stuck writers; the flusher greenlet publishes what the coalescer releases. Both run
+only while there is work, so idle apps (and tests) hold none.
 """
 
 from __future__ import annotations
@@ -92,10 +93,30 @@ class EventBroadcaster:
             self._heartbeat()
             return None
         event_id = replay.format_id(self.epoch, self._log.head + 1)
-        self._log.append(payloads.frame(kind, data, event_id=event_id), keep=self._retention())
+        frame = payloads.frame(kind, data, event_id=event_id)
+        limit = self._realtime().max_event_bytes
+        if len(frame) > limit:
+            frame, kind = self._too_large(kind, data, size=len(frame), limit=limit, id=event_id)
+        self._log.append(frame, keep=self._retention())
         metrics.events_published.labels(kind.value).inc()
         self._wake()
         return event_id
+
+    def _too_large(
+        self, kind: EventType, data: Any, *, size: int, limit: int, id: str
+    ) -> tuple[bytes, EventType]:
+        """RESYNC in place of an event over `realtime.maxEventBytes`: clients refetch through
+        REST, once, instead of every stream carrying it."""
+        about = data.get("id") if isinstance(data, dict) else None
+        log.warning(
+            "a %s event%s of %d bytes is over realtime.maxEventBytes (%d); sending RESYNC instead",
+            kind.value,
+            f" about {str(about)[:200]}" if about else "",
+            size,
+            limit,
+        )
+        resync, resync_data = payloads.resync("too_large")
+        return payloads.frame(resync, resync_data, event_id=id), resync
 
     def last_event_id(self) -> str:
         """The id of the newest event: a page rendered now can resume the stream from it."""
@@ -158,6 +179,8 @@ class EventBroadcaster:
             socket=socket,
             beat=self._beat,
         )
+        if socket is not None:
+            self._watch(sub, socket, settings)
         self._subscribers[sub] = None
         self._per_client[client] += 1
         self.opened += 1
@@ -185,7 +208,34 @@ class EventBroadcaster:
         `sock` is the stream's connection, non-blocking, in a chunked HTTP/1.1 response that
         has sent, or whose `first` bytes send, everything up to `first_chunk`'s.
         """
+        if sub.watcher is None:  # admitted early: `subscribe` had no socket yet
+            self._watch(sub, sock, self._realtime())
         self._writer.adopt(sub, sock, first)
+
+    def _watch(self, sub: Subscriber, sock: Any, settings: RealtimeSettings) -> None:
+        subscriber.watch(
+            sub,
+            sock,
+            send_buffer=settings.send_buffer_bytes,
+            drain_timeout=settings.drain_timeout,
+            gone=self._gone,
+        )
+
+    def _gone(self, sub: Subscriber) -> None:
+        """The client left, or the kernel gave up on it (its connection turned readable): end
+        its stream now (a stream already ending tries to send its rest, which fails at once).
+
+        Called by the event loop, so it must not raise or block.
+        """
+        subscriber.unwatch(sub)
+        if sub.closed:
+            return
+        if sub.ended is None:  # an end decided before (lifetime, shutdown) keeps its reason
+            sub.ended = subscriber.why_gone(sub)
+        if sub.send is not None:
+            self._writer.end(sub)
+        elif sub.greenlet is not None:
+            self._parking.wake(sub.greenlet)
 
     def _preamble(self, start: replay.Resume, retry_ms: int) -> bytes:
         """`retry:` and the opening; the common one is reused for a second (10,000 clients may
@@ -217,13 +267,17 @@ class EventBroadcaster:
         sub.greenlet = greenlet.getcurrent()
         while True:
             if sub.ended is None:
-                queue_size = self._realtime().client_queue_size
+                settings = self._realtime()
                 sub.ended = subscriber.why_end(
-                    sub, self._log, now=time.monotonic(), queue_size=queue_size
+                    sub,
+                    self._log,
+                    now=time.monotonic(),
+                    queue_size=settings.client_queue_size,
+                    drain_timeout=settings.drain_timeout,
                 )
             if sub.ended is None:
                 chunk = self._take(sub, heartbeat=True)
-            elif sub.ended != "overflow":
+            elif not subscriber.cut(sub):
                 chunk = self._take(sub, heartbeat=False)  # what was published before the end
             else:
                 return None
@@ -243,6 +297,7 @@ class EventBroadcaster:
         if sub.closed:
             return
         sub.closed = True
+        subscriber.unwatch(sub)
         self._subscribers.pop(sub, None)
         self._per_client[sub.client] -= 1
         if self._per_client[sub.client] <= 0:
@@ -250,7 +305,10 @@ class EventBroadcaster:
         self.closed += 1
         reason = sub.ended or "client_gone"
         metrics.stream_disconnects.labels(reason).inc()
-        log.debug("event stream of %s ended: %s", sub.client, reason)
+        if reason in ("overflow", "stalled"):  # worth a line: a client that cannot keep up
+            log.info("event stream of %s cut (%s); it may resume", sub.client, reason)
+        else:  # the client left, or the server ended it: routine
+            log.debug("event stream of %s ended: %s", sub.client, reason)
 
     def end_all(self, reason: str) -> None:
         """End every open stream: served ones at once, the others at their next wake-up.
@@ -305,13 +363,18 @@ class EventBroadcaster:
             self._ticker = None
 
     def _reap(self, now: float) -> None:
-        queue_size = self._realtime().client_queue_size
+        settings = self._realtime()
+        queue_size, drain_timeout = settings.client_queue_size, settings.drain_timeout
         for sub in list(self._subscribers):
             if sub.send is not None:
-                self._writer.reap(sub, now=now, stuck_after=STUCK_AFTER)
+                self._writer.reap(
+                    sub, now=now, stuck_after=STUCK_AFTER, drain_timeout=drain_timeout
+                )
                 continue
             if sub.ended is None:
-                sub.ended = subscriber.why_end(sub, self._log, now=now, queue_size=queue_size)
+                sub.ended = subscriber.why_end(
+                    sub, self._log, now=now, queue_size=queue_size, drain_timeout=drain_timeout
+                )
                 if sub.ended is not None and sub.greenlet is not None:
                     self._parking.wake(sub.greenlet)
             if sub.ended and sub.handed_over is not None and now - sub.handed_over > STUCK_AFTER:

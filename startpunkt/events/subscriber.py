@@ -1,15 +1,18 @@
 """One open stream as the broadcaster sees it: a cursor into the shared log, and why it ends.
 
-Decisions about a single stream (must it end now? which bytes does it send next?) and the last
-resort for a stream stuck in a write. The log, the wake-ups and the bookkeeping of all streams
-stay in the broadcaster.
+Decisions about a single stream (must it end now? which bytes does it send next?), what is done
+to its connection (its send buffer bounded, a watch for its client leaving, a reset when it is
+cut), and the last resort for a stream stuck in a write. The log, the wake-ups and the
+bookkeeping of all streams stay in the broadcaster.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,11 @@ import greenlet
 from startpunkt.events.replay import EventLog
 
 log = logging.getLogger(__name__)
+
+CUT = frozenset({"overflow", "stalled", "client_gone"})
+"""Ends after which nothing more is sent: the client is too far behind, stopped reading, or left."""
+_RESET = struct.pack("ii", 1, 0)
+"""SO_LINGER on with a timeout of 0: `close` resets the connection and frees its buffers."""
 
 
 class Refused(Exception):
@@ -59,12 +67,24 @@ class Subscriber:
     """The terminating chunk is sent or owed: nothing may follow it."""
     unblocked: bool = False
     closed: bool = False
+    watcher: Any = None
+    """Watches the connection for its client leaving (an event-loop watcher), while it is open."""
 
 
-def why_end(sub: Subscriber, log: EventLog, *, now: float, queue_size: int) -> str | None:
-    """ "lifetime", "overflow" (more than `queue_size` events behind), or None."""
+def cut(sub: Subscriber) -> bool:
+    """True when the stream ends without being sent anything more."""
+    return sub.ended in CUT
+
+
+def why_end(
+    sub: Subscriber, log: EventLog, *, now: float, queue_size: int, drain_timeout: float
+) -> str | None:
+    """ "lifetime", "overflow" (more than `queue_size` events behind), "stalled" (its write has
+    not returned for `drain_timeout`), or None."""
     if now >= sub.deadline:
         return "lifetime"
+    if sub.handed_over is not None and now - sub.handed_over > drain_timeout:
+        return "stalled"
     if sub.cursor < log.oldest:
         return "overflow"
     # The first read sends a whole replay at once, so only later lag counts.
@@ -91,18 +111,73 @@ def take(sub: Subscriber, log: EventLog, *, beat: tuple[int, bytes] | None) -> b
     return b"".join(parts)
 
 
-def unblock(sub: Subscriber) -> None:
-    """End a stream whose write never returns (the client stopped reading).
+def watch(
+    sub: Subscriber,
+    sock: Any,
+    *,
+    send_buffer: int,
+    drain_timeout: float,
+    gone: Callable[[Subscriber], None],
+) -> None:
+    """Bound what the kernel holds for `sub`'s connection, and call `gone(sub)` (in the hub) as
+    soon as it turns readable.
 
-    Under gunicorn its socket is shut down, so the blocked send fails and the response closes;
-    elsewhere (the development server) its greenlet is killed. Either way the stream's `finally`
-    runs. Once per stream.
+    A stream's client sends nothing after its request, so readable means it left: it closed
+    (EOF, also a half-close, as nginx takes it), reset the connection, or sent bytes nobody
+    will answer (a pipelined request); or the kernel gave up on it (`why_gone`). Watching
+    costs no system call until then.
+
+    The send buffer is bounded (SO_SNDBUF), and TCP_USER_TIMEOUT makes the kernel abort the
+    connection once the client's window has stayed shut, or sent bytes unacknowledged, for
+    `drain_timeout`: a client that stops reading is cut even while the kernel still takes every
+    write, which small events would do for minutes. Applies to streams opened from then on.
+    """
+    with contextlib.suppress(OSError):  # not TCP (a test's socket pair): nothing to bound
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(drain_timeout * 1000))
+    watcher = gevent.get_hub().loop.io(sock.fileno(), 1, ref=False)  # 1: readable
+    watcher.start(gone, sub)
+    sub.watcher = watcher
+
+
+def why_gone(sub: Subscriber) -> str:
+    """Why a watched connection turned readable: "stalled" when the kernel timed it out (the
+    drain timeout), else "client_gone"."""
+    try:
+        error = sub.socket.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    except (OSError, AttributeError):
+        return "client_gone"
+    return "stalled" if error == errno.ETIMEDOUT else "client_gone"
+
+
+def unwatch(sub: Subscriber) -> None:
+    """Stop watching; always before the connection is closed (its number may be reused)."""
+    if sub.watcher is not None:
+        sub.watcher.close()
+        sub.watcher = None
+
+
+def reset(sock: Any) -> None:
+    """Make `close` reset the connection: the kernel drops what it still holds for the client
+    at once, instead of keeping it (and retrying) for minutes after the stream was cut."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+
+
+def unblock(sub: Subscriber) -> None:
+    """End a stream whose write never returns (the client stopped reading or left).
+
+    When the server exposes the socket (gunicorn, the development server) it is shut down and
+    will be reset on close, so the blocked send fails and the response closes; otherwise its
+    greenlet is killed. Either way the stream's `finally` runs. Once per stream.
     """
     if sub.unblocked:
         return
     sub.unblocked = True
-    log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
+    if not cut(sub):  # a cut stream is logged once, when it is forgotten
+        log.info("event stream of %s is stuck writing; closing it (%s)", sub.client, sub.ended)
     if sub.socket is not None:
+        reset(sub.socket)
         with contextlib.suppress(OSError):
             sub.socket.shutdown(socket.SHUT_RDWR)
     elif isinstance(sub.greenlet, gevent.Greenlet):

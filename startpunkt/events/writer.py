@@ -10,7 +10,9 @@ and whatever the log gained meanwhile, and puts the stream back (or ends it on o
 stalled client therefore costs the others one failed `send`, once, and nothing after that.
 
 Ending a stream (lifetime, shutdown, realtime off) sends what it is still owed and the
-terminating chunk, then closes the socket; overflow and a vanished client just close it.
+terminating chunk, then closes the socket. A stream that is cut (overflow, a drain that did not
+finish within `drainTimeout`, a client that left) is sent nothing more: its connection is reset,
+so the kernel frees what it still held for the client at once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import gevent
 import gevent.pool
 import gevent.socket
 
+from startpunkt.events import subscriber
 from startpunkt.events.replay import EventLog
 from startpunkt.events.subscriber import Subscriber
 
@@ -130,6 +133,9 @@ class Writer:
 
     def _resume(self, sub: Subscriber) -> None:
         """Send `sub` what it is owed without waiting; ready if that was all, else drain."""
+        if subscriber.cut(sub):  # its client left before it was handed over
+            self._close(sub)
+            return
         owed = self._owed(sub)
         if owed:
             try:
@@ -166,24 +172,30 @@ class Writer:
         if sub.closed:
             return
         if sub in self._draining:
-            if sub.ended == "overflow":
+            if subscriber.cut(sub):
                 self.unblock(sub)
             return  # otherwise its drainer sends the rest and the last chunk
+        if subscriber.cut(sub):
+            self._close(sub)
+            return
         self.flush()  # what was published before the end still goes out
         if sub in self._ready:
             self._unready(sub)
-        if sub.ended == "overflow":
-            self._close(sub)
-        else:
-            self._resume(sub)
+        self._resume(sub)
 
-    def reap(self, sub: Subscriber, *, now: float, stuck_after: float) -> None:
-        """The ticker's look at one stream: lifetime, overflow while draining, a stuck drain."""
+    def reap(
+        self, sub: Subscriber, *, now: float, stuck_after: float, drain_timeout: float
+    ) -> None:
+        """The ticker's look at one stream: lifetime; overflow or a drain taking longer than
+        `drain_timeout`; a stream that must end but whose drain is stuck."""
         if sub.ended is None:
             if now >= sub.deadline:
                 sub.ended = "lifetime"
-            elif sub in self._draining and self.lagging(sub):
-                sub.ended = "overflow"
+            elif sub in self._draining:
+                if self.lagging(sub):
+                    sub.ended = "overflow"
+                elif sub.handed_over is not None and now - sub.handed_over > drain_timeout:
+                    sub.ended = "stalled"
             if sub.ended is not None:
                 self.end(sub)
         elif sub.handed_over is not None and now - sub.handed_over > stuck_after:
@@ -209,7 +221,7 @@ class Writer:
         while True:
             if sub.ended is None and self.lagging(sub):
                 sub.ended = "overflow"
-            if sub.ended == "overflow":
+            if subscriber.cut(sub):
                 return
             if not sub.pending:
                 sub.pending = self._owed(sub)
@@ -240,12 +252,16 @@ class Writer:
         """Give up on a draining stream: it overflowed, or must end but its client is stuck."""
         if sub.greenlet is not None and not sub.unblocked:
             sub.unblocked = True
-            log.info("event stream of %s cannot keep up; closing it (%s)", sub.client, sub.ended)
+            if not subscriber.cut(sub):  # a cut stream is logged once, when it is forgotten
+                log.info("event stream of %s takes nothing; closing it (%s)", sub.client, sub.ended)
             sub.greenlet.kill(block=False)
 
     def _close(self, sub: Subscriber) -> None:
         self._ready.pop(sub, None)
+        subscriber.unwatch(sub)
         if sub.socket is not None:
+            if sub.pending or not sub.finished:  # cut, or its last bytes never went out
+                subscriber.reset(sub.socket)
             with contextlib.suppress(OSError):
                 sub.socket.close()
         sub.pending = b""

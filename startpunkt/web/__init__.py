@@ -3,8 +3,8 @@
 `api` (REST for the page and scripts), `stream` (SSE), `page` (the HTML start page), `icons`
 (icon sets served offline), `health` (probes, metrics, OpenAPI), `swagger` (API docs);
 `responses` holds the JSON answers and errors they share, `cors` adds the CORS headers for
-configured origins, `prefix` mounts everything under `web.rootPath`. Views read the catalog
-snapshot, never Kubernetes objects.
+configured origins, `prefix` mounts everything under `web.rootPath`, `proxies` says whose
+`X-Forwarded-For` is believed. Views read the catalog snapshot, never Kubernetes objects.
 """
 
 from __future__ import annotations
@@ -12,7 +12,18 @@ from __future__ import annotations
 from flask import Flask
 
 from startpunkt import runtime
-from startpunkt.web import api, cors, health, icons, page, prefix, responses, stream, swagger
+from startpunkt.web import (
+    api,
+    cors,
+    health,
+    icons,
+    page,
+    prefix,
+    proxies,
+    responses,
+    stream,
+    swagger,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(page.bp)
     responses.init_app(app)
     cors.init_app(app)
-    root = prefix.normalise(runtime.get(app).settings.web.root_path)
+    rt = runtime.get(app)
+    rt.proxies = proxies.Proxies.from_environment()  # under gunicorn, its own setting (early.py)
+    root = prefix.normalise(rt.settings.web.root_path)
     if root:
         app.wsgi_app = prefix.Mount(app.wsgi_app, root)  # type: ignore[method-assign]

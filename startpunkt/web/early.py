@@ -31,7 +31,7 @@ from flask import Flask
 
 from startpunkt import events, runtime
 from startpunkt.events import writer
-from startpunkt.web import stream
+from startpunkt.web import proxies, stream
 
 MAX_HEAD = 8192
 """Longer request heads go to gunicorn (its own limits are 4094 per line and 8190 per field)."""
@@ -115,7 +115,7 @@ class Admission:
         if request is None:
             return False
         broadcaster: events.EventBroadcaster = self._runtime.broadcaster
-        address = stream.nearest_address(request.forwarded_for, addr[0])
+        address = proxies.client_address(request.forwarded_for, addr[0], self._runtime.proxies)
         if broadcaster.refusal(address) is not None:
             return False  # the view answers 503 (and counts it)
         sub = broadcaster.subscribe(last_event_id=request.last_event_id, client=address)
@@ -167,7 +167,8 @@ class Admission:
 
 
 def post_worker_init(worker: Any) -> None:
-    """gunicorn hook: admit streams early in this worker, and freeze the start-up heap.
+    """gunicorn hook: believe X-Forwarded-For from the proxies gunicorn trusts, admit streams
+    early in this worker, and freeze the start-up heap.
 
     `gc.freeze()` moves every object that exists now (imports, the app, about 200,000 objects)
     out of the collector's sight, so a full collection during a 10,000-client broadcast
@@ -179,8 +180,10 @@ def post_worker_init(worker: Any) -> None:
     # Only gunicorn's gevent worker hands each connection to `handle` in a greenlet of the hub
     # the writer runs in (its pywsgi variant has a server class of its own instead).
     gevent_worker = isinstance(worker, ggevent.GeventWorker) and worker.server_class is None
-    if gevent_worker and isinstance(app, Flask) and "startpunkt" in app.extensions:
-        install(worker, app)
+    if isinstance(app, Flask) and "startpunkt" in app.extensions:
+        runtime.get(app).proxies = proxies.Proxies(worker.cfg.forwarded_allow_ips)
+        if gevent_worker:
+            install(worker, app)
     gc.freeze()
 
 

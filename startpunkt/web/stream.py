@@ -1,14 +1,14 @@
 """`GET /api/updates/stream`: the Server-Sent Events endpoint (SPEC §4).
 
 The view only decides whether a stream may open and copies what the stream needs from the
-request (resume id, client address, socket). Under gunicorn most stream requests never get
-here: `early` admits them before gunicorn parses them. Those that do (with an `Origin`, say)
-send their first bytes through gunicorn and hand the connection to the broadcaster, which
-writes every later event itself (`handover`, `events.writer`): no greenlet waits on the stream.
-Elsewhere (the development server, Flask's test client, HTTP/1.0, HEAD) a generator runs
-without any request context, taking chunks from the broadcaster and yielding them; its cleanup
-is in its `finally`, and again on response close (a HEAD request closes the response without
-ever iterating).
+request (resume id, client address, socket: the broadcaster watches it for the client leaving).
+Under gunicorn most stream requests never get here: `early` admits them before gunicorn parses
+them. Those that do (with an `Origin`, say) send their first bytes through gunicorn and hand the
+connection to the broadcaster, which writes every later event itself (`handover`,
+`events.writer`): no greenlet waits on the stream. Elsewhere (the development server, Flask's
+test client, HTTP/1.0, HEAD) a generator runs without any request context, taking chunks from
+the broadcaster and yielding them; its cleanup is in its `finally`, and again on response close
+(a HEAD request closes the response without ever iterating).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from typing import Any
 from flask import Blueprint, Request, Response, request
 
 from startpunkt import events, runtime
-from startpunkt.web import api, handover, responses
+from startpunkt.web import api, handover, proxies, responses
 
 bp = Blueprint("stream", __name__)
 responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
 
 MIMETYPE = "text/event-stream"
+SOCKET_KEYS = ("gunicorn.socket", "startpunkt.socket")
+"""Where servers put the connection's socket in the environ: gunicorn, the development server."""
 HEADERS = {
     "Cache-Control": "no-cache",
     # nginx (and ingress-nginx) would otherwise buffer the stream and deliver it in lumps.
@@ -48,7 +50,7 @@ def updates() -> Response:
         sub = broadcaster.subscribe(
             last_event_id=request.headers.get("Last-Event-ID") or request.args.get("lastEventId"),
             client=client_address(request),
-            socket=request.environ.get("gunicorn.socket"),
+            socket=_connection(request.environ),
         )
     except events.Refused as refused:
         body = {"error": "event stream refused", "reason": refused.reason}
@@ -100,19 +102,14 @@ def _stop_reading(sock: Any) -> None:
             sock.shutdown(socket.SHUT_RD)
 
 
+def _connection(environ: dict[str, Any]) -> Any:
+    return next((environ[key] for key in SOCKET_KEYS if environ.get(key) is not None), None)
+
+
 def client_address(req: Request) -> str:
-    """Who the per-client cap counts (see `nearest_address`)."""
-    return nearest_address(req.headers.get("X-Forwarded-For", ""), req.remote_addr)
-
-
-def nearest_address(forwarded_for: str, peer: str | None) -> str:
-    """The address the nearest proxy saw, else the peer's.
-
-    The last X-Forwarded-For entry is the one a proxy in front of us appended; without a proxy a
-    client can forge it, but then it only dodges the per-client cap, never the per-process one.
-    """
-    nearest = forwarded_for.rsplit(",", 1)[-1].strip()
-    return nearest or peer or "unknown"
+    """Who the per-client cap counts: the peer, or whom a trusted proxy names (`proxies`)."""
+    forwarded_for = ",".join(req.headers.getlist("X-Forwarded-For"))
+    return proxies.client_address(forwarded_for, req.remote_addr, runtime.get().proxies)
 
 
 def plain_response() -> Response:

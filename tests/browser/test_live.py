@@ -77,6 +77,26 @@ def test_events_update_the_page_in_place_and_survive_an_outage(
     page.wait_for_function("window.startpunkt.live.resyncs() >= 1")
 
 
+def test_reloading_the_page_25_times_keeps_it_connected(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    """Issue 12, finding 3: a reload's closed stream used to count against the per-client cap
+    (20) until the server next wrote to it, so about the 21st reload got 503 for up to a
+    minute. Now the server notices the close at once."""
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
+    server = servers(directory)  # realtime.maxConnectionsPerClient: the default, 20
+    page = ready(new_page(), server.url)
+    statuses: list[int] = []
+    page.on("response", lambda r: "/api/updates/stream" in r.url and statuses.append(r.status))
+    expect_state(page, "connected", "●")
+    for _ in range(25):
+        page.reload()
+        page.wait_for_selector("html[data-ready=true]", state="attached")
+        expect_state(page, "connected", "●")
+    assert len(statuses) >= 25 and set(statuses) == {200}, statuses
+
+
 def test_groups_follow_events_and_the_tag_filter(
     tmp_path: Path, servers: Any, new_page: Any
 ) -> None:

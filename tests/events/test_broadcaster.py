@@ -107,6 +107,25 @@ def test_ids_increase_and_carry_the_epoch(make: Callable[..., EventBroadcaster])
     assert make().epoch != broadcaster.epoch
 
 
+def test_an_event_over_max_event_bytes_goes_out_as_resync(
+    make: Callable[..., EventBroadcaster], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 12, finding 9: one huge object must not be copied into every stream.
+    broadcaster = make(max_event_bytes=2000)
+    reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
+    item = {"id": "ingress/media/plex", "info": "\U0001f600" * 500}  # 6 KB as ASCII-only JSON
+    huge = broadcaster.broadcast_event(EventType.APPLICATION_UPDATED, item)
+    small = broadcaster.broadcast_event(EventType.APPLICATION_UPDATED, {"id": "ingress/a/b"})
+    wait.wait_for(lambda: len(reader.events()) == 2, timeout=5.0)
+    assert reader.events() == ["RESYNC", "APPLICATION_UPDATED"]
+    resync = next(m for m in reader.messages if m.event == "RESYNC")
+    assert resync.id == huge  # in its place: ids stay contiguous, resuming still works
+    assert json.loads(resync.data or "")["data"] == {"reason": "too_large"}
+    assert [m.id for m in reader.messages if m.event == "APPLICATION_UPDATED"] == [small]
+    assert "ingress/media/plex" in caplog.text and "maxEventBytes" in caplog.text
+    reader.greenlet.kill()
+
+
 def test_a_slow_client_is_cut_and_never_delays_the_others(
     make: Callable[..., EventBroadcaster],
 ) -> None:

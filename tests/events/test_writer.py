@@ -37,12 +37,14 @@ class Client:
         self.sock.setblocking(False)
         Client.opened.append(self)
         if stalled:
-            server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.sub = broadcaster.subscribe(last_event_id=None, client="test")
         raw = _socket.socket(fileno=server.detach())
         raw.setblocking(False)
         broadcaster.adopt(self.sub, raw, chunk(broadcaster.first_chunk(self.sub)))
+        self.server = raw
+        if stalled:  # smaller than `adopt` makes it, so that it fills after a few events
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         self.messages: list[sse.Message] = []
         self.finished = False
         self.closed = False
@@ -182,16 +184,99 @@ def test_a_stream_the_server_ends_gets_the_rest_and_the_last_chunk(make, reason)
     assert counter(reason) == before + 1
 
 
-def test_a_client_that_left_is_forgotten_at_the_next_write(make) -> None:
+@pytest.mark.parametrize("how", ["close", "reset", "send"])
+def test_a_client_that_left_is_forgotten_without_a_write(make, how) -> None:
+    # Issue 12, finding 3: it used to count as open until the next write (a heartbeat, 30 s).
     broadcaster = make()
     before = counter("client_gone")
     leaving, staying = Client(broadcaster), Client(broadcaster)
-    leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00" * 2)
-    leaving.sock.close()
-    ids = publish(broadcaster, 1)
-    wait.wait_for(lambda: broadcaster.client_count() == 1, what="the leaver forgotten")
+    if how == "send":  # a stream's client says nothing after its request: a new request is an end
+        leaving.sock.send(b"GET / HTTP/1.1\r\n\r\n")
+    else:
+        if how == "reset":
+            leaving.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00" * 2)
+        leaving.sock.close()
+    wait.wait_for(lambda: broadcaster.client_count() == 1, timeout=1, what="the leaver forgotten")
     assert counter("client_gone") == before + 1
+    ids = publish(broadcaster, 1)
     wait.wait_for(lambda: staying.events() == ids, what="the other one served")
+
+
+def test_a_draining_client_that_left_is_forgotten_at_once(make) -> None:
+    broadcaster = make()
+    before = counter("client_gone")
+    stalled = Client(broadcaster, stalled=True)
+    for _ in range(10):
+        publish(broadcaster, 1, pad=PAD)
+    wait.wait_for(lambda: broadcaster.draining_count() == 1, what="the stalled one draining")
+    stalled.sock.close()
+    wait.wait_for(lambda: broadcaster.client_count() == 0, timeout=1, what="forgotten")
+    assert broadcaster.draining_count() == 0
+    assert counter("client_gone") == before + 1
+
+
+def test_a_stream_that_does_not_drain_in_time_is_cut(make) -> None:
+    # Issue 12, finding 5: with small events the queue bound (256) takes hours to fill, while
+    # the kernel holds what the client does not read. The drain timeout cuts it instead.
+    broadcaster = make(drain_timeout=1.0)
+    before = counter("stalled")
+    healthy, stalled = Client(broadcaster), Client(broadcaster, stalled=True)
+    sent = []
+    for _ in range(10):
+        sent += publish(broadcaster, 1, pad=PAD)
+    wait.wait_for(lambda: broadcaster.draining_count() == 1, what="the stalled one draining")
+    began = time.monotonic()
+    wait.wait_for(lambda: broadcaster.client_count() == 1, timeout=5, what="the stalled cut")
+    took = time.monotonic() - began
+    assert 0.8 < took < 4.0, took  # the timeout (1 s), checked every second
+    assert counter("stalled") == before + 1
+    wait.wait_for(lambda: healthy.events() == sent, what="the healthy one served all along")
+    wait.wait_for(lambda: (stalled.read(), stalled.closed)[1], what="its connection closed")
+    assert not stalled.finished  # cut: it resumes with Last-Event-ID when it reads again
+
+
+def test_a_client_that_stops_reading_is_cut_while_its_buffers_still_take_everything(make) -> None:
+    # Issue 12, finding 5, the case the queue bound never caught: small events that the kernel
+    # keeps taking (no write ever blocks), while the client reads nothing. Over TCP, the kernel
+    # gives up once the client's window has stayed shut for the drain timeout.
+    broadcaster = make(drain_timeout=1.0)
+    before = counter("stalled")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        server, _ = listener.accept()
+    raw = _socket.socket(fileno=server.detach())
+    raw.setblocking(False)
+    sub = broadcaster.subscribe(last_event_id=None, client="test")
+    broadcaster.adopt(sub, raw, chunk(broadcaster.first_chunk(sub)))
+    try:
+        publish(broadcaster, 20, pad=PAD)  # 40 KB: more than the client takes, less than ours
+        gevent.sleep(0.2)
+        assert (broadcaster.client_count(), broadcaster.draining_count()) == (1, 0)  # all sent
+        wait.wait_for(lambda: broadcaster.client_count() == 0, timeout=10, what="cut")
+        assert counter("stalled") == before + 1
+    finally:
+        client.close()
+
+
+def test_a_slow_client_that_keeps_draining_is_not_cut(make) -> None:
+    broadcaster = make(drain_timeout=1.0)
+    slow = Client(broadcaster, stalled=True)
+    sent: list[str] = []
+    deadline = time.monotonic() + 3.0  # three drain timeouts
+    while time.monotonic() < deadline:
+        sent += publish(broadcaster, 1, pad=PAD)
+        gevent.sleep(0.05)
+        slow.read()  # it falls behind now and then, and always catches up
+    wait.wait_for(lambda: slow.events() == sent, what="everything, in order")
+    assert broadcaster.client_count() == 1
+
+
+def test_each_stream_gets_a_bounded_send_buffer(make) -> None:
+    broadcaster = make(send_buffer_bytes=16_384)
+    client = Client(broadcaster)
+    # Linux reserves twice the size asked for; autotuning would let it grow to megabytes.
+    assert client.server.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) == 2 * 16_384
 
 
 def test_heartbeats_only_go_to_quiet_streams(make) -> None:

@@ -9,7 +9,10 @@ connections the way browsers do. Test modules reach the helpers through the `liv
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from collections import deque
@@ -41,8 +44,11 @@ class RawStream:
         headers: dict[str, str] | None = None,
         method: str = "GET",
         version: str = "1.1",
+        source: str | None = None,
     ) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        # `source`: another loopback address (127.0.0.2, …), a client the server tells apart.
+        bind = (source, 0) if source else None
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=bind)
         lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1", "Accept: text/event-stream"]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -132,15 +138,19 @@ class RawStream:
             return
 
     def close(self, *, reset: bool = False) -> None:
-        """Close; `reset` sends RST (SO_LINGER 0) as a killed browser process would."""
+        """Close; `reset` sends RST (SO_LINGER 0) as a killed browser process would. (Closing
+        with unread bytes received also resets, as the kernel does for any such close.)"""
         if reset:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00" * 2)
         self.sock.close()
 
 
-def metric(server: Server, name: str) -> float | None:
-    """One unlabelled sample from `/q/metrics` (None when absent)."""
-    with urllib.request.urlopen(server.url + "/q/metrics", timeout=5) as response:
+def metric(server: Server | str, name: str) -> float | None:
+    """One sample from `/q/metrics` of a server (or base URL): `name` is the metric with its
+    labels as written there, e.g. `startpunkt_stream_disconnects_total{reason="stalled"}`;
+    None when absent."""
+    url = server if isinstance(server, str) else server.url
+    with urllib.request.urlopen(url + "/q/metrics", timeout=5) as response:
         for line in response.read().decode().splitlines():
             if line.startswith(name + " "):
                 return float(line.split()[1])
@@ -183,15 +193,17 @@ def manifests(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def serve(tmp_path: Path, manifests: Path) -> Iterator[Callable[..., Server]]:
-    """Start gunicorn on `manifests` with extra STARTPUNKT_* settings; stopped afterwards."""
+    """Start gunicorn on `manifests` with extra STARTPUNKT_REALTIME_* settings (and other
+    variables in `env`); stopped afterwards."""
     servers: list[Server] = []
 
-    def start(**settings: str) -> Server:
+    def start(*, env: dict[str, str] | None = None, **settings: str) -> Server:
         env = {
             **live_server.files_env(manifests),
             # Every test client comes from 127.0.0.1.
             "STARTPUNKT_REALTIME_MAXCONNECTIONSPERCLIENT": "10000",
             **{f"STARTPUNKT_REALTIME_{k.upper()}": v for k, v in settings.items()},
+            **(env or {}),
         }
         server = Server(env, log_path=tmp_path / f"server{len(servers)}.log")
         servers.append(server)
@@ -200,3 +212,42 @@ def serve(tmp_path: Path, manifests: Path) -> Iterator[Callable[..., Server]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def develop(tmp_path: Path, manifests: Path) -> Iterator[Callable[..., SimpleNamespace]]:
+    """Start the development server (`python app.py`) on `manifests` with extra environment;
+    its `port` and `url`. Stopped with Ctrl-C (SIGINT) afterwards."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(**env: str) -> SimpleNamespace:
+        port = live_server.free_port()
+        log = (tmp_path / f"dev{len(processes)}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port)],
+            cwd=live_server.ROOT,
+            env={**os.environ, **live_server.files_env(manifests), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the development server exited"
+            try:
+                with urllib.request.urlopen(url + "/q/health/live", timeout=2):
+                    return SimpleNamespace(port=port, url=url)
+            except OSError:
+                assert time.monotonic() < deadline, "the development server did not answer"
+                time.sleep(0.1)
+
+    yield start
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

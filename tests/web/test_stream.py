@@ -419,13 +419,30 @@ def test_per_client_cap_by_address(build: Build, streams: Open) -> None:
     assert refused.get_json()["reason"] == "max_connections_per_client"
     other = streams(client, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.response.status_code == 200
-    # Behind a proxy every client shares its address; the proxy's X-Forwarded-For tells them apart.
-    proxied = streams(
-        client,
-        environ_base={"REMOTE_ADDR": "10.0.0.1"},
-        headers={"X-Forwarded-For": "203.0.113.9"},
+    # A client that is not a trusted proxy cannot pick another address with the header.
+    forged = client.get(
+        URL, environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers={"X-Forwarded-For": "203.0.113.9"}
     )
-    assert proxied.response.status_code == 200
+    assert forged.status_code == 503
+    # Behind a trusted proxy every client shares its address; X-Forwarded-For tells them apart.
+    for forwarded in ("203.0.113.9", "203.0.113.10"):
+        proxied = streams(
+            client,
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"X-Forwarded-For": forwarded},
+        )
+        assert proxied.response.status_code == 200
+
+
+def test_several_forwarded_for_fields_are_one_list(build: Build, streams: Open) -> None:
+    app = build(max_connections_per_client=1)
+    client = app.test_client()
+    local = {"REMOTE_ADDR": "127.0.0.1"}  # a trusted proxy (gunicorn's default)
+    two = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "198.51.100.1")]
+    assert streams(client, environ_base=local, headers=two).response.status_code == 200
+    # The nearest entry (the last field's) is the client: the same one again is refused.
+    same = client.get(URL, environ_base=local, headers={"X-Forwarded-For": "198.51.100.1"})
+    assert same.status_code == 503
 
 
 # -- every way a stream ends ------------------------------------------------------------------
