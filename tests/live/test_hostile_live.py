@@ -101,8 +101,7 @@ def test_hostile_manifests_cost_nothing_but_themselves(
     server = serve()  # started with the hostile files already there (a restart, finding 2)
     wait.wait_for(lambda: get_json(server.url + "/q/health/ready")[0] == 200, timeout=20)
     assert sorted(apps(server)) == sorted(GOOD)
-    assert server.process is not None
-    worker = load.worker(server.process.pid)
+    (worker,) = server.worker_pids()
 
     stream = live.stream(server.port)
     stream.until(lambda m: m.event == "HEARTBEAT", timeout=10)
@@ -126,7 +125,7 @@ def test_hostile_manifests_cost_nothing_but_themselves(
     assert len(served) == len(GOOD) + 1  # plus Long; the injected ones are tagged
     assert all(url is None or url.startswith(("http://", "https://")) for url in served.values())
 
-    assert load.worker(server.process.pid) == worker  # the same worker all along
+    assert server.worker_pids() == [worker]  # the same worker all along
     assert load.rss(worker) < 300 * 2**20
     stream.close()
     server.stop()
