@@ -12,14 +12,14 @@ import os
 import resource
 import select
 import socket
-import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from testkit import load as measures
+
 CONNECT_BATCH = 500
 """Below the listen backlogs (gunicorn 2048, nginx 511), so connects never wait for a SYN retry."""
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 PINNING = True
 """Off with fanout.py's --no-pin, or on a machine with one CPU."""
 
@@ -58,7 +58,7 @@ class Clients:
 
     def _connect(self, *, stalled: bool) -> int:
         s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        s.setsockopt(socket.SOL_SOCKET, measures.SO_TIMESTAMPNS, 1)
         if stalled:
             # A small window and segments: the server's buffers for it fill with little data.
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
@@ -108,21 +108,13 @@ class Clients:
                 seen = self.tails[fd] + data
                 self.tails[fd] = seen[-len(marker) :]
                 if fd in fds and fd not in arrived and marker in seen:
-                    arrived[fd] = _kernel_time(ancillary)
+                    arrived[fd] = measures.kernel_time(ancillary)
         return arrived
 
     def shutdown(self) -> None:
         for s in self.socks.values():
             s.close()
         self.poll.close()
-
-
-def _kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float:
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-            seconds, nanoseconds = struct.unpack("qq", data[:16])
-            return seconds + nanoseconds / 1e9
-    return time.time()
 
 
 # -- processes -----------------------------------------------------------------------------------

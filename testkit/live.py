@@ -73,6 +73,24 @@ def files_env(manifests: Path) -> dict[str, str]:
     }
 
 
+def gunicorn_command(
+    port: int, *, app: str = "app:app", extra_args: tuple[str, ...] = ()
+) -> list[str]:
+    """gunicorn with gunicorn.conf.py, as a pod runs it, bound to 127.0.0.1:`port`."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        *extra_args,
+        app,
+    ]
+
+
 def get_json(url: str) -> tuple[int, Any]:
     """Status and decoded JSON body (None when empty), error statuses included."""
     try:
@@ -120,16 +138,7 @@ class Server:
         limit = self._open_files
         cmd = [
             *(["prlimit", f"--nofile={limit}:{limit}", "--"] if limit else []),
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--no-control-socket",
-            *self._args,
-            self._app,
+            *gunicorn_command(self.port, app=self._app, extra_args=self._args),
         ]
         self._log = open(self._log_path, "wb") if self._log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -1,8 +1,9 @@
-"""What load and fault tests measure and feed: the kernel's TCP figures, a process's, and events
-of a chosen size.
+"""What load and fault tests measure and feed: the kernel's TCP figures and receive times, a
+process's figures, and events of a chosen size.
 
 Figures come from /proc (Linux): the send queue of each connection on a port, the kernel's
-memory for all TCP sockets, a process's resident memory and open descriptors. Events of a size
+memory for all TCP sockets, a process's resident memory and open descriptors; arrival times are
+the kernel's receive timestamps, so a slow reader still times the server. Events of a size
 are made with a padded `info` of emoji: each is one character for the field-length cap and
 twelve bytes in the event (ASCII-only JSON writes it as a surrogate pair `\\ud83d\\ude00`).
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
+import struct
+import time
 from pathlib import Path
 
 from testkit import live
@@ -19,6 +23,8 @@ EMOJI = "\U0001f600"
 EMOJI_BYTES = 12
 """Bytes of one EMOJI in an event's JSON."""
 PAGE = resource.getpagesize()
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+"""Set on a socket, each message read with `recvmsg` carries the kernel's time of receipt."""
 
 
 def padded_ingress_yaml(name: str, *, revision: int, event_bytes: int) -> str:
@@ -28,6 +34,16 @@ def padded_ingress_yaml(name: str, *, revision: int, event_bytes: int) -> str:
     info = f"{pad} #{revision}"
     head, _, rest = live.ingress_yaml(name, name.title()).partition("  annotations:\n")
     return f'{head}  annotations:\n    startpunkt.ullberg.us/info: "{info}"\n{rest}'
+
+
+def kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float:
+    """When the kernel received a message (its SO_TIMESTAMPNS in `recvmsg`'s ancillary data);
+    now, where there is none."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return time.time()
 
 
 def send_queues(port: int) -> list[int]:

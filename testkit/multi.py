@@ -1,6 +1,6 @@
 """Several startpunkt instances following each other, for live tests, browser tests and the
 benchmark: the settings of each, as gunicorn gets them (environment, and a config file for the
-list of remotes, which only a file can hold).
+list of remotes, which only a file can hold), and the servers a test starts and stops.
 """
 
 from __future__ import annotations
@@ -84,3 +84,23 @@ def source(server: live.Server, name: str) -> dict[str, Any] | None:
         if check["name"] == f"source {name}":
             return check
     return None
+
+
+class Instances:
+    """The servers one test starts, each logging to `<directory>/<name>-<n>.log`."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._started: list[live.Server] = []
+
+    def start(self, env: dict[str, str], name: str, *, port: int | None = None) -> live.Server:
+        """Start one (on `port`, to come back where it was) and wait until it is ready."""
+        log_path = self._directory / f"{name}-{len(self._started)}.log"
+        server = live.Server(env, port=port, log_path=log_path)
+        self._started.append(server)
+        return server.start(timeout=60, ready=True)
+
+    def stop(self) -> None:
+        """Stop every one started."""
+        for server in self._started:
+            server.stop()

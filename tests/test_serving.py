@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from startpunkt import serving
-from testkit.live import ROOT, free_port
+from testkit import live
 
 BASE_ENV = {
     "PATH": os.environ["PATH"],
@@ -108,18 +108,8 @@ def test_startup_folds_a_multi_line_yaml_error_into_one_line(tmp_path):
 def _gunicorn(env: dict[str, str], tmp_path: Path, timeout: float = 60):
     """gunicorn with gunicorn.conf.py as a pod runs it; it must exit by itself."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{free_port()}",
-            "--no-control-socket",
-            "app:app",
-        ],
-        cwd=ROOT,
+        live.gunicorn_command(live.free_port()),
+        cwd=live.ROOT,
         env={**BASE_ENV, "HOME": str(tmp_path), **env},
         capture_output=True,
         text=True,
@@ -159,8 +149,8 @@ def test_gunicorn_conf_loads_nothing_that_must_wait_for_gevent(tmp_path):
     """The master reads gunicorn.conf.py before any worker patches: no sockets or HTTP clients."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env={**BASE_ENV, "PYTHONPATH": str(ROOT)},
+        cwd=live.ROOT,
+        env={**BASE_ENV, "PYTHONPATH": str(live.ROOT)},
         capture_output=True,
         text=True,
         timeout=60,

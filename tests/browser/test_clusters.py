@@ -40,18 +40,13 @@ def homelab_a() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def three(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    started: list[Server] = []
+    instances = multi.Instances(tmp_path)
     kube = KubeApiServer(bookmark_interval=1.0).start()
     kube.apply(live_server.ingress("grafana", "Grafana"))
     a_dir, c_dir = tmp_path / "a", tmp_path / "c"
     manifests.write(a_dir / "apps.yaml", homelab_a())
     manifests.write(c_dir / "own.yaml", [manifests.bookmark("Home", "Links", "https://c.example")])
-
-    def start(env: dict[str, str], name: str, *, port: int | None = None) -> Server:
-        server = Server(env, port=port, log_path=tmp_path / f"{name}-{len(started)}.log")
-        started.append(server)
-        return server.start(timeout=60, ready=True)
-
+    start = instances.start
     a = start(multi.files_instance(a_dir, "a"), "a")
     b = start(multi.kube_instance(kube.kubeconfig(tmp_path / "kubeconfig"), "b"), "b")
 
@@ -63,8 +58,7 @@ def three(tmp_path: Path) -> Iterator[SimpleNamespace]:
         return start({**env, "STARTPUNKT_WEB_REFRESHINTERVAL": "1"}, name)
 
     yield SimpleNamespace(a=a, b=b, kube=kube, a_dir=a_dir, follower=follower, start=start)
-    for server in started:
-        server.stop()
+    instances.stop()
     kube.stop()
 
 

@@ -20,6 +20,14 @@ ICONIFY = "https://api.iconify.design/"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><circle r="9"/></svg>'
 
 
+def answer_from_cdn(page: Any, path: str) -> None:
+    """Iconify's CDN, answering `path` (a glob below it) with one SVG."""
+    page.route(
+        ICONIFY + path,
+        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=SVG),
+    )
+
+
 @pytest.fixture(autouse=True)
 def _data() -> None:
     needs_npm_data()
@@ -65,10 +73,7 @@ def test_a_name_the_installed_sets_lack_falls_back_to_the_cdn(
     )
     server = servers(directory)
     page = new_page()
-    page.route(
-        f"{ICONIFY}mdi/not-in-this-release.svg",
-        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=SVG),
-    )
+    answer_from_cdn(page, "mdi/not-in-this-release.svg")
     ready(page, server.url)
     found = card(page, "New").locator(".card__icon")
     expect(found).to_have_class(re.compile("card__icon--loaded"))
@@ -84,10 +89,7 @@ def test_without_icon_data_the_cdn_and_letters_work_as_before(
     manifests.write(directory / "apps.yaml", manifests.homelab())
     server = servers(directory, STARTPUNKT_ASSETS=str(tmp_path / "nothing"))
     page = new_page()
-    page.route(
-        f"{ICONIFY}mdi/**",
-        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=SVG),
-    )
+    answer_from_cdn(page, "mdi/**")
     ready(page, server.url)
     jellyfin = card(page, "Jellyfin").locator(".card__icon")
     expect(jellyfin).to_have_class(re.compile("card__icon--loaded"))

@@ -5,9 +5,11 @@ http to another host), and each tab on its own where BroadcastChannel is missing
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,34 @@ def open_tabs(browser: Any, count: int, url: str, init: str | None = None) -> tu
     return context, pages
 
 
+@contextlib.contextmanager
+def grafana_tabs(
+    tmp_path: Path,
+    servers: Any,
+    browser: Any,
+    count: int,
+    *,
+    init: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[Path, Server, list]]:
+    """`count` live tabs (one context, closed after) of a server whose manifests hold Grafana."""
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
+    server = servers(directory, **(env or {}))
+    context, pages = open_tabs(browser, count, server.url, init)
+    try:
+        yield directory, server, pages
+    finally:
+        context.close()
+
+
+def edit_live(directory: Path, pages: list[Any]) -> None:
+    """Edit Grafana's info; every tab shows the edit."""
+    manifests.write(directory / "apps.yaml", [grafana("Edited live")])
+    for page in pages:
+        expect(card(page, "Grafana").locator(".card__info")).to_have_text("Edited live")
+
+
 def leader_of(pages: list[Any]) -> Any:
     roles = [p.evaluate("window.startpunkt.tabs.role()") for p in pages]
     assert roles.count("leader") == 1, roles
@@ -100,47 +130,26 @@ def close_leader_while_apps_are_added(pages: list[Any], directory: Path, server:
 def test_seven_tabs_share_one_stream_and_survive_their_leader(
     tmp_path: Path, servers: Any, browser: Any
 ) -> None:
-    directory = tmp_path / "manifests"
-    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
-    server = servers(directory, **FAST)
-    context, pages = open_tabs(browser, 7, server.url)
-    try:
+    with grafana_tabs(tmp_path, servers, browser, 7, env=FAST) as (directory, server, pages):
         wait_for_streams(server, 1)
-        manifests.write(directory / "apps.yaml", [grafana("Edited live")])
-        for page in pages:
-            expect(card(page, "Grafana").locator(".card__info")).to_have_text("Edited live")
+        edit_live(directory, pages)
         assert open_streams(server) == 1
         close_leader_while_apps_are_added(pages, directory, server)
-    finally:
-        context.close()
 
 
 def test_without_web_locks_the_tabs_elect_a_leader_over_the_channel(
     tmp_path: Path, servers: Any, browser: Any
 ) -> None:
-    directory = tmp_path / "manifests"
-    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
-    server = servers(directory, **FAST)
-    context, pages = open_tabs(browser, 3, server.url, NO_LOCKS)
-    try:
+    tabs = grafana_tabs(tmp_path, servers, browser, 3, init=NO_LOCKS, env=FAST)
+    with tabs as (directory, server, pages):
         wait_for_streams(server, 1)
         close_leader_while_apps_are_added(pages, directory, server)
-    finally:
-        context.close()
 
 
 def test_without_broadcast_channel_each_tab_keeps_its_own_stream(
     tmp_path: Path, servers: Any, browser: Any
 ) -> None:
-    directory = tmp_path / "manifests"
-    manifests.write(directory / "apps.yaml", [grafana("Dashboards")])
-    server = servers(directory)
-    context, pages = open_tabs(browser, 2, server.url, NO_CHANNEL)
-    try:
+    with grafana_tabs(tmp_path, servers, browser, 2, init=NO_CHANNEL) as (directory, server, pages):
         assert [p.evaluate("window.startpunkt.tabs.role()") for p in pages] == ["solo", "solo"]
         wait_for_streams(server, 2)
-        manifests.write(directory / "apps.yaml", [grafana("Edited live")])
-        for page in pages:
-            expect(card(page, "Grafana").locator(".card__info")).to_have_text("Edited live")
-    finally:
-        context.close()
+        edit_live(directory, pages)

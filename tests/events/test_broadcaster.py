@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import gevent
 import gevent.pool
@@ -13,21 +13,6 @@ from prometheus_client import REGISTRY
 from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType, Subscriber, payloads
 from testkit import sse, wait
-
-
-@pytest.fixture
-def make() -> Iterator[Callable[..., EventBroadcaster]]:
-    made: list[EventBroadcaster] = []
-
-    def build(**realtime: object) -> EventBroadcaster:
-        settings = RealtimeSettings(**realtime)  # type: ignore[arg-type]
-        broadcaster = EventBroadcaster(lambda: settings)
-        made.append(broadcaster)
-        return broadcaster
-
-    yield build
-    for broadcaster in made:
-        broadcaster.stop()
 
 
 class Reader:

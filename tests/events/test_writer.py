@@ -10,14 +10,13 @@ from __future__ import annotations
 import _socket
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 
 import gevent
 import pytest
 from prometheus_client import REGISTRY
 
-from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType
 from testkit import sse, wait
 
@@ -28,7 +27,7 @@ class Client:
     """The far end of one handed-over stream."""
 
     opened: list[Client] = []
-    """Closed after each test (by the `make` fixture)."""
+    """Closed after each test (by the `close_clients` fixture)."""
 
     def __init__(self, broadcaster: EventBroadcaster, *, stalled: bool = False) -> None:
         server, client = socket.socketpair()
@@ -94,20 +93,10 @@ def counter(reason: str) -> float:
     return REGISTRY.get_sample_value("startpunkt_stream_disconnects_total", labels) or 0.0
 
 
-@pytest.fixture
-def make() -> Iterator[Callable[..., EventBroadcaster]]:
-    made: list[EventBroadcaster] = []
-
-    def build(**realtime: object) -> EventBroadcaster:
-        settings = RealtimeSettings(**realtime)  # type: ignore[arg-type]
-        broadcaster = EventBroadcaster(lambda: settings)
-        made.append(broadcaster)
-        return broadcaster
-
-    yield build
-    for broadcaster in made:
-        broadcaster.shutdown()
-        broadcaster.stop()
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    """Close the far ends, after `make` has ended the streams."""
+    yield
     for client in Client.opened:
         client.sock.close()
     Client.opened.clear()

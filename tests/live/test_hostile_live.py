@@ -13,31 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
-from testkit import wait
+from testkit import hostile, load, wait
 from testkit.live import Server, apps, get_json, ingress_yaml
 
-BOMB = """\
-apiVersion: startpunkt.ullberg.us/v1alpha4
-kind: Application
-metadata: {name: bomb}
-spec:
-  name: Bomb
-  url: https://bomb.example.com
-  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-  info: &i [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-"""
 INJECTED = """\
 apiVersion: startpunkt.ullberg.us/v1alpha4
 kind: Application
@@ -75,25 +58,10 @@ TYPES = {
 }
 
 
-def worker_pids(server: Server) -> list[int]:
-    assert server.process is not None
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(server.process.pid)], capture_output=True, text=True
-    )
-    return sorted(int(p) for p in out.stdout.split())
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
-
-
 def write_bad(directory: Path, outside: Path) -> list[str]:
     """The hostile files; their names (each must be logged exactly once)."""
     bad = {
-        "bomb.yaml": BOMB,
+        "bomb.yaml": hostile.BOMB,
         "deep.yaml": "[" * 5000 + "]" * 5000,
         "digits.yaml": "kind: Ingress\napiVersion: networking.k8s.io/v1\nx: " + "9" * 5000,
         "huge.yaml": "- item\n" * (4 * 1024 * 1024 // 7),
@@ -133,12 +101,12 @@ def test_hostile_manifests_cost_nothing_but_themselves(
     server = serve()  # started with the hostile files already there (a restart, finding 2)
     wait.wait_for(lambda: get_json(server.url + "/q/health/ready")[0] == 200, timeout=20)
     assert sorted(apps(server)) == sorted(GOOD)
-    (worker,) = worker_pids(server)
+    (worker,) = server.worker_pids()
 
     stream = live.stream(server.port)
     stream.until(lambda m: m.event == "HEARTBEAT", timeout=10)
     write_injected(manifests)
-    (manifests / "bomb2.yaml").write_text(BOMB)
+    (manifests / "bomb2.yaml").write_text(hostile.BOMB)
     added: list[dict] = []
     deadline = time.monotonic() + 15
     while len(added) < 5 and time.monotonic() < deadline:
@@ -157,8 +125,8 @@ def test_hostile_manifests_cost_nothing_but_themselves(
     assert len(served) == len(GOOD) + 1  # plus Long; the injected ones are tagged
     assert all(url is None or url.startswith(("http://", "https://")) for url in served.values())
 
-    assert worker_pids(server) == [worker]  # the same worker all along
-    assert rss_mb(worker) < 300
+    assert server.worker_pids() == [worker]  # the same worker all along
+    assert load.rss(worker) < 300 * 2**20
     stream.close()
     server.stop()
     log = (tmp_path / "server0.log").read_text(errors="replace")

@@ -20,7 +20,6 @@ import os
 import re
 import socket
 import statistics
-import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,7 +46,6 @@ KERNEL_MEMORY = 100 * 2**20
 clients' receive buffers on this side of loopback. Before the buffers were bounded: 563 MB+."""
 WORKER_MEMORY = 64 * 2**20
 _REVISION = re.compile(rb' #(\d+)"')
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 REQUEST = b"GET /api/updates/stream HTTP/1.1\r\nHost: t\r\n\r\n"
 CUT = ("stalled", "overflow")
 
@@ -55,19 +53,11 @@ CUT = ("stalled", "overflow")
 def connect(port: int, *, timestamps: bool) -> _socket.socket:
     sock = _socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if timestamps:
-        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.setsockopt(socket.SOL_SOCKET, load.SO_TIMESTAMPNS, 1)
     sock.connect(("127.0.0.1", port))
     sock.sendall(REQUEST)
     sock.setblocking(False)
     return sock
-
-
-def kernel_time(ancillary: list[tuple[int, int, bytes]]) -> float:
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-            seconds, nanoseconds = struct.unpack("qq", data[:16])
-            return seconds + nanoseconds / 1e9
-    return time.time()
 
 
 class Healthy:
@@ -101,7 +91,7 @@ class Healthy:
                     continue
                 self.received[fd] += len(data)
                 seen = self._tails[fd] + data
-                at = kernel_time(ancillary)
+                at = load.kernel_time(ancillary)
                 for match in _REVISION.finditer(seen):
                     self.arrived[fd].setdefault(int(match.group(1)), at)
                 self._tails[fd] = seen[-24:]

@@ -30,24 +30,18 @@ DEADLINE = 15.0
 @pytest.fixture
 def clusters(tmp_path: Path) -> Iterator[SimpleNamespace]:
     """A (files: Plex), B (cluster: Grafana), C following both (its own: nothing)."""
-    started: list[Server] = []
+    instances = multi.Instances(tmp_path)
     kube = KubeApiServer(bookmark_interval=1.0).start()
     kube.apply(live_server.ingress("grafana", "Grafana"))
     manifests = live_server.manifest_dir(tmp_path / "a")
-
-    def start(env: dict[str, str], name: str, *, port: int | None = None) -> Server:
-        server = Server(env, port=port, log_path=tmp_path / f"{name}-{len(started)}.log")
-        started.append(server)
-        return server.start(timeout=60, ready=True)
-
+    start = instances.start
     a = start(multi.files_instance(manifests, "a"), "a")
     b = start(multi.kube_instance(kube.kubeconfig(tmp_path / "kubeconfig"), "b"), "b")
     c = start(multi.following(tmp_path / "c.yaml", {"a": a.url, "b": b.url}, name="c"), "c")
     yield SimpleNamespace(
         a=a, b=b, c=c, kube=kube, manifests=manifests, start=start, tmp_path=tmp_path
     )
-    for server in started:
-        server.stop()
+    instances.stop()
     kube.stop()
 
 

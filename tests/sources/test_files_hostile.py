@@ -19,24 +19,9 @@ import gevent
 import pytest
 
 from startpunkt.sources import files
+from testkit import hostile
 from testkit.live import ROOT
 
-BOMB = """\
-apiVersion: startpunkt.ullberg.us/v1alpha4
-kind: Application
-metadata: {name: bomb}
-spec:
-  name: Bomb
-  url: https://bomb.example.com
-  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-  info: &i [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-"""
 GOOD = [f"app{i}" for i in range(8)]
 
 
@@ -61,7 +46,7 @@ def test_every_bad_file_costs_only_itself_and_is_named_once(
     directory = tmp_path / "m"
     write_good(kit, directory)
     bad = {
-        "bomb.yaml": BOMB,
+        "bomb.yaml": hostile.BOMB,
         "deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n",
         "flow.yaml": "[" * 300_000,
         "digits.yaml": "kind: Ingress\napiVersion: v1\nx: " + "9" * 5000 + "\n",

@@ -6,8 +6,10 @@ inotify must see the same changes (only later).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,21 @@ def first_call(kit, recorder: Recorder) -> set[str]:
     return initial
 
 
+@contextlib.contextmanager
+def watching_tree(
+    kit, path: Path, **options: object
+) -> Iterator[tuple[fswatch.FileWatcher, Recorder]]:
+    """A tree watcher made here (not by the `watch` fixture), past its first call; then stopped."""
+    rec = Recorder()
+    watcher = fswatch.watch_tree(str(path), rec, **options)
+    watcher.start()
+    try:
+        first_call(kit, rec)
+        yield watcher, rec
+    finally:
+        watcher.stop()
+
+
 def test_first_call_names_every_file_even_none(kit, watch, tmp_path: Path):
     kit.write(tmp_path / "a.yaml", "a: 1")
     kit.write(tmp_path / "sub" / "b.yml", "b: 1")
@@ -100,16 +117,10 @@ def test_a_rewrite_that_stat_cannot_see_is_seen(kit, tmp_path: Path, monkeypatch
     """
     monkeypatch.setattr(fswatch, "signature", lambda st: (st.st_dev, st.st_ino, st.st_size, 0, 0))
     path = kit.write(tmp_path / "a.yaml", "a: 1")
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path) as (_, rec):
         with open(path, "w") as f:  # same inode, same size
             f.write("a: 2")
         kit.wait_for(lambda: str(path) in rec.seen(), what="rewrite")
-    finally:
-        watcher.stop()
 
 
 def test_rename_within_into_and_out_of_the_tree(kit, watch, tmp_path: Path):
@@ -223,26 +234,16 @@ def test_watch_one_file_in_a_configmap_mount(kit, watch, tmp_path: Path):
 
 
 def test_a_burst_is_coalesced(kit, tmp_path: Path):
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec, coalesce=0.2)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path, coalesce=0.2) as (_, rec):
         for i in range(30):
             (tmp_path / f"f{i}.yaml").write_text("x")
         kit.wait_for(lambda: len(rec.seen()) == 30, what="all 30 files")
         assert len(rec.calls) <= 3
-    finally:
-        watcher.stop()
 
 
 def test_a_finished_write_is_looked_at_at_once(kit, tmp_path: Path):
     # The window only gathers what follows: a saved file is reported without waiting for it.
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec, coalesce=3.0)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path, coalesce=3.0) as (_, rec):
         temporary = tmp_path / ".app.yaml.tmp"
         temporary.write_text("x")
         started = time.monotonic()
@@ -256,8 +257,6 @@ def test_a_finished_write_is_looked_at_at_once(kit, tmp_path: Path):
         (tmp_path / "three.yaml").write_text("3")
         kit.wait_for(lambda: len(rec.seen()) == 3, timeout=8.0, what="the burst")
         assert len(rec.calls) <= 2
-    finally:
-        watcher.stop()
 
 
 def test_a_failing_callback_does_not_stop_the_watcher(kit, tmp_path: Path, caplog):
@@ -286,17 +285,11 @@ def test_without_inotify_it_polls(kit, tmp_path: Path, monkeypatch, caplog):
         raise OSError(24, "Too many open files")
 
     monkeypatch.setattr(fswatch.inotify_simple, "INotify", unavailable)
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec, poll_interval=POLL)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path, poll_interval=POLL) as (watcher, rec):
         assert watcher.mode == "polling"
         assert "inotify unavailable" in caplog.text
         path = kit.write(tmp_path / "a.yaml", "a: 1")
         kit.wait_for(lambda: str(path) in rec.seen())
-    finally:
-        watcher.stop()
 
 
 def test_stop_ends_the_greenlet_and_closes_inotify(kit, tmp_path: Path):
@@ -318,14 +311,8 @@ def test_inotify_starts_without_forking_to_find_libc(kit, tmp_path: Path, monkey
         raise AssertionError("find_library would fork")
 
     monkeypatch.setattr(fswatch.inotify_simple, "find_library", no_subprocess)
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path) as (watcher, _):
         assert watcher.mode == "inotify"
-    finally:
-        watcher.stop()
 
 
 def test_a_directory_that_cannot_be_watched_is_polled(kit, tmp_path: Path, monkeypatch, caplog):
@@ -338,11 +325,7 @@ def test_a_directory_that_cannot_be_watched_is_polled(kit, tmp_path: Path, monke
         return add_watch(self, path, mask)
 
     monkeypatch.setattr(fswatch.inotify_simple.INotify, "add_watch", limited)
-    rec = Recorder()
-    watcher = fswatch.watch_tree(str(tmp_path), rec, poll_interval=POLL)
-    watcher.start()
-    try:
-        first_call(kit, rec)
+    with watching_tree(kit, tmp_path, poll_interval=POLL) as (watcher, rec):
         path = kit.write(tmp_path / "full" / "a.yaml", "a: 1")
         kit.wait_for(lambda: str(path) in rec.seen(), what="file in the unwatchable directory")
         rec.reset()
@@ -350,5 +333,3 @@ def test_a_directory_that_cannot_be_watched_is_polled(kit, tmp_path: Path, monke
         kit.wait_for(lambda: str(path) in rec.seen(), what="edit there")
         assert watcher.mode == "inotify"
         assert caplog.text.count("cannot watch") == 1
-    finally:
-        watcher.stop()

@@ -77,9 +77,8 @@ def stop_reading(served: SimpleNamespace, client: socket.socket, *, events: int)
         gevent.sleep(0.001)
 
 
-def test_a_stuck_writer_is_cut_loose(serve: Callable[..., SimpleNamespace]) -> None:
-    served = serve(client_queue_size=4)
-    before = ended("overflow")
+def stuck_until_cut(served: SimpleNamespace) -> None:
+    """Stop reading a stream sent 100 big events; the server must end it within 10 s."""
     with socket.socket() as client:
         # Far more than loopback buffers hold (4 MiB send, a few KiB receive): the write blocks.
         stop_reading(served, client, events=100)
@@ -87,6 +86,12 @@ def test_a_stuck_writer_is_cut_loose(serve: Callable[..., SimpleNamespace]) -> N
         while served.broadcaster.client_count() and time.monotonic() < deadline:
             gevent.sleep(0.05)
         assert served.broadcaster.client_count() == 0, "the stuck stream was never ended"
+
+
+def test_a_stuck_writer_is_cut_loose(serve: Callable[..., SimpleNamespace]) -> None:
+    served = serve(client_queue_size=4)
+    before = ended("overflow")
+    stuck_until_cut(served)
     assert ended("overflow") == before + 1
 
 
@@ -96,10 +101,5 @@ def test_a_writer_stuck_longer_than_the_drain_timeout_is_cut(
     # Issue 12, finding 5, for streams a greenlet serves: far fewer events than the queue holds.
     served = serve(drain_timeout=1.0)
     before = ended("stalled")
-    with socket.socket() as client:
-        stop_reading(served, client, events=100)
-        deadline = time.monotonic() + 10
-        while served.broadcaster.client_count() and time.monotonic() < deadline:
-            gevent.sleep(0.05)
-        assert served.broadcaster.client_count() == 0, "the stuck stream was never ended"
+    stuck_until_cut(served)
     assert ended("stalled") == before + 1
