@@ -125,10 +125,15 @@ function buildPin(item, t) {
   return pin;
 }
 
+/** Whether `item` counts as available: bookmarks always, applications unless marked down. */
+export function isAvailable(item) {
+  return item.available !== false;
+}
+
 /** One `<li>` card; `kind` is "app" or "bookmark". */
 export function buildCard(item, kind, t, icons = {}) {
   const url = safeUrl(item.url);
-  const available = item.available !== false;
+  const available = isAvailable(item);
   const link = available ? url : null;
   const cell = el("li", "grid__cell");
   cell.setAttribute("data-id", item.id);
@@ -186,6 +191,7 @@ export function buildGroup(name, key, section) {
   const group = el("section", "group");
   group.setAttribute("aria-labelledby", `gh-${n}`);
   group.setAttribute("data-key", key);
+  group.setAttribute("data-available", "0");
   const title = el("h3", "group__title");
   title.id = `gh-${n}`;
   const toggle = el("button", "group__toggle");
@@ -193,8 +199,10 @@ export function buildGroup(name, key, section) {
   toggle.setAttribute("aria-expanded", "true");
   toggle.setAttribute("aria-controls", `gl-${n}`);
   const chevron = svgPath("group__chevron", "M7 10l5 5 5-5");
-  const count = el("span", "group__count", "0");
+  // Both counts; the stylesheet shows the available one while unavailable apps are hidden.
+  const count = el("span", "group__count");
   count.setAttribute("aria-hidden", "true");
+  count.append(el("span", "group__total", "0"), el("span", "group__available", "0"));
   toggle.append(chevron, el("span", "group__name", name), count);
   title.append(toggle);
   const grid = el("ul", "grid");

@@ -1,19 +1,10 @@
 // Collapsible groups, remembered in localStorage by section and group name (case-insensitive),
-// so a group folded away stays folded after a reload and when it reappears live.
-
-const KEY = "startpunkt.collapsed";
-
-function read() {
-  try {
-    const list = JSON.parse(localStorage.getItem(KEY) || "[]");
-    return new Set(Array.isArray(list) ? list.filter((k) => typeof k === "string") : []);
-  } catch {
-    return new Set();
-  }
-}
+// so a group folded away stays folded after a reload and when it reappears live. prefs-init.js
+// folded the remembered ones before the first paint; here they fold and unfold from then on.
 
 export function createCollapse({ i18n }) {
-  const collapsed = read();
+  const { COLLAPSED: KEY, readList } = window.startpunktLayout;
+  const collapsed = new Set(readList(KEY));
 
   function apply(group) {
     const folded = collapsed.has(group.dataset.key);

@@ -2,22 +2,15 @@
 // the top, in the order pinned. Pins are item ids (kind/namespace/name) kept in localStorage,
 // so they survive reloads, renames and live updates; a pinned item that disappears from the
 // catalog stays remembered and shows again when it comes back. Other tabs follow at once.
+// prefs-init.js showed the pinned cards before the first paint; here they are rebuilt from the
+// store and kept up to date.
 
-import { buildCard } from "./cards.js";
+import { buildCard, isAvailable } from "./cards.js";
 import { upgradeIcons } from "./icons.js";
 
-const KEY = "startpunkt.favourites";
-
-function read() {
-  try {
-    const list = JSON.parse(localStorage.getItem(KEY) || "[]");
-    return Array.isArray(list) ? [...new Set(list.filter((id) => typeof id === "string"))] : [];
-  } catch {
-    return [];
-  }
-}
-
 export function createFavourites({ store, i18n, icons }) {
+  const { FAVOURITES: KEY, readList } = window.startpunktLayout;
+  const read = () => readList(KEY);
   let pinned = read();
   const section = document.getElementById("favourites");
   const grid = section.querySelector(".grid");
@@ -70,6 +63,8 @@ export function createFavourites({ store, i18n, icons }) {
     grid.replaceChildren(...cells);
     if (focused && !focused.isConnected) focusCell(focused.closest(".grid__cell"));
     section.hidden = cells.length === 0;
+    // Hidden by the stylesheet while unavailable apps are hidden and no favourite is available.
+    section.dataset.available = String(shown.filter(({ found }) => isAvailable(found.item)).length);
     decorate();
     upgradeIcons(grid);
   }

@@ -1,8 +1,10 @@
 // Boots the start page on top of the server's first paint: reads the state the server embedded
 // (its config is current as of the render; CONFIG_CHANGED and polling bring later changes), then
 // wires the parts (view, cluster filter, collapsible groups, favourites, layout, theme, search,
-// live updates shared between tabs, translations). The page loads this module render-blocking, so the
-// favourites and folded groups are in place before the first paint.
+// live updates shared between tabs, translations). prefs-init.js already put the layout, the
+// folded groups and the favourites in place before the first paint, in every browser; the page
+// also loads this module with `blocking="render"`, so where that is supported (Chromium) the
+// remembered cluster filter is applied before the first paint too.
 
 import { buildCard } from "./cards.js";
 import { createClusters } from "./clusters.js";

@@ -1,8 +1,10 @@
 // Keeps the DOM equal to the store (the chosen cluster's items, or all), in place: unchanged
 // cards keep their element (and focus), changed ones are rebuilt, new groups appear in order and
 // empty ones disappear. The server's first paint is adopted as it is, so nothing flickers on load.
+// Groups and sections carry two counts, all items and the available ones (data-available): the
+// stylesheet shows the one the layout preference asks for and hides what has nothing to show.
 
-import { buildCard, buildGroup } from "./cards.js";
+import { buildCard, buildGroup, isAvailable } from "./cards.js";
 import { upgradeIcons } from "./icons.js";
 
 const KIND = { apps: "app", bookmarks: "bookmark" };
@@ -57,7 +59,10 @@ export function createView({ store, i18n, collapse, icons, cluster = () => "" })
     }
     const name = node.querySelector(".group__name");
     if (name.textContent !== group.name) name.textContent = group.name;
-    node.querySelector(".group__count").textContent = String(group.items.length);
+    const available = String(group.items.filter(isAvailable).length);
+    if (node.dataset.available !== available) node.dataset.available = available;
+    node.querySelector(".group__total").textContent = String(group.items.length);
+    node.querySelector(".group__available").textContent = available;
     reconcile(node.querySelector(".grid"), group.items, "id",
       (item, cell) => cardFor(item, cell, section));
     return node;
@@ -67,7 +72,9 @@ export function createView({ store, i18n, collapse, icons, cluster = () => "" })
     const container = sections[section];
     const groups = store.groups(section, cluster());
     reconcile(container, groups, "key", (group, node) => groupFor(group, node, section));
-    container.closest(".section").hidden = groups.length === 0;
+    const box = container.closest(".section");
+    box.hidden = groups.length === 0;
+    box.dataset.available = String(groups.flatMap((g) => g.items).filter(isAvailable).length);
     const empty = !store.applications().length && !store.bookmarks().length;
     document.getElementById("empty").hidden = !empty;
     upgradeIcons(container);

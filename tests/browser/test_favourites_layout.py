@@ -4,13 +4,17 @@ are in place before the first paint; the panel speaks all three languages."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import re
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
-from testkit.live import Server
+from testkit.live import Server, free_port
 
 from . import manifests
 from .support import card, ready
@@ -23,10 +27,18 @@ requestAnimationFrame(() => {
     density: root.dataset.density || null,
     favourites: document.querySelectorAll("#favourites .grid__cell").length,
     collapsed: document.querySelectorAll(".group--collapsed").length,
+    counts: Object.fromEntries(Array.from(document.querySelectorAll("#applications .group"),
+      (g) => [g.querySelector(".group__name").textContent,
+              getComputedStyle(g).display === "none" ? null
+                : g.querySelector(".group__count").innerText])),
   };
 });
 """
-"""Runs before the page's scripts: what the first frame (before any paint) shows."""
+"""Runs before the page's scripts: what the first frame (before any paint) shows; `counts` is
+each application group's count as shown, null for a hidden group."""
+
+CLOSED = "http://127.0.0.1:9/"
+"""The discard port: nothing listens there, so the probe fails at once."""
 
 
 def favourites(page: Any) -> list[str]:
@@ -163,3 +175,143 @@ def test_the_panel_is_translated(ui_server: Server, new_page: Any) -> None:
         page.locator("#prefs-open").click()
         expect(page.locator("#prefs")).to_contain_text(columns)
         expect(page.get_by_label(compact, exact=True)).to_be_visible()
+
+
+@contextlib.contextmanager
+def answering(port: int) -> Iterator[None]:
+    """An HTTP server on `port` answering 200 to everything: a down app's URL coming back."""
+
+    class Up(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Up)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def group(page: Any, name: str) -> Any:
+    return page.locator("#applications .group").filter(
+        has=page.locator(".group__name").get_by_text(name, exact=True)
+    )
+
+
+def listed(page: Any, name: str) -> Any:
+    """The card of application `name` in its group (not its copy among the favourites)."""
+    return page.locator("#applications .card").filter(
+        has=page.locator(".card__name").get_by_text(name, exact=True)
+    )
+
+
+def test_hidden_unavailable_apps_leave_the_counts_and_empty_groups(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    """The prober runs for real: Lab holds two apps that answer and one whose port is closed;
+    Attic's only app answers once a server starts on its port, sent to the page live."""
+    port = free_port()
+    later = free_port()
+    up = f"http://127.0.0.1:{port}/q/health/live"
+    directory = tmp_path / "manifests"
+    manifests.write(
+        directory / "apps.yaml",
+        [
+            manifests.application("Up 1", "Lab", up),
+            manifests.application("Up 2", "Lab", up),
+            manifests.application("Down", "Lab", CLOSED),
+            manifests.application("Later", "Attic", f"http://127.0.0.1:{later}/"),
+        ],
+    )
+    server = servers(
+        directory,
+        port=port,
+        STARTPUNKT_AVAILABILITY_ENABLED="true",
+        STARTPUNKT_AVAILABILITY_TIMEOUT="2s",
+        STARTPUNKT_AVAILABILITY_INITIALDELAYMS="200",
+        STARTPUNKT_AVAILABILITY_MAXDELAYMS="500",
+    )
+    page = new_page()
+    page.add_init_script(FIRST_FRAME)
+    ready(page, server.url)
+    expect(listed(page, "Down")).to_have_class(re.compile("card--down"))
+    expect(listed(page, "Later")).to_have_class(re.compile("card--down"))
+    page.locator('.grid__cell:has(.card__name:text-is("Down")) .pin').first.click()
+    expect(page.locator("#favourites")).to_be_visible()
+    expect(group(page, "Lab").locator(".group__count")).to_have_text("3", use_inner_text=True)
+
+    page.locator("#prefs-open").click()
+    page.get_by_label("Show unavailable applications").uncheck()
+    expect(listed(page, "Down")).to_be_hidden()
+    expect(group(page, "Lab").locator(".group__count")).to_have_text("2", use_inner_text=True)
+    expect(group(page, "Attic")).to_be_hidden()
+    expect(page.locator("#favourites")).to_be_hidden()  # its only favourite is unavailable
+
+    ready(page, server.url)
+    assert page.evaluate("window.__firstFrame.counts") == {"Lab": "2", "Attic": None}
+    expect(group(page, "Attic")).to_be_hidden()
+    expect(page.locator("#favourites")).to_be_hidden()
+
+    with answering(later):
+        expect(group(page, "Attic")).to_be_visible()
+        expect(group(page, "Attic").locator(".group__count")).to_have_text("1", use_inner_text=True)
+        expect(listed(page, "Later")).not_to_have_class(re.compile("card--down"))
+    expect(group(page, "Lab").locator(".group__count")).to_have_text("2", use_inner_text=True)
+    page.locator("#prefs-open").click()
+    page.get_by_label("Show unavailable applications").check()
+    expect(group(page, "Lab").locator(".group__count")).to_have_text("3", use_inner_text=True)
+    expect(page.locator("#favourites")).to_be_visible()
+
+
+def test_favourites_and_folds_need_no_render_blocking_script(
+    ui_server: Server, new_page: Any
+) -> None:
+    """Browsers without `blocking="render"` may paint before the page's modules run: with the
+    attribute removed and main.js held back, the first frame still shows both."""
+    page = new_page()
+    page.add_init_script(FIRST_FRAME)
+    ready(page, ui_server.url)
+    page.locator('#applications .grid__cell:has(.card__name:text-is("Grafana")) .pin').click()
+    page.locator("#prefs-open").click()
+    page.get_by_role("button", name="Collapse all groups").click()
+    groups = page.locator(".groups > .group").count()
+    expect(page.locator(".group--collapsed")).to_have_count(groups)
+
+    stripped: list[bool] = []
+
+    def without_blocking(route: Any) -> None:
+        response = route.fetch()
+        html = response.text()
+        stripped.append('blocking="render"' in html)
+        route.fulfill(response=response, body=html.replace(' blocking="render"', ""))
+
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route(ui_server.url + "/", without_blocking)
+    page.route("**/static/js/main.js*", hold)
+    page.goto(ui_server.url, wait_until="commit")
+    page.wait_for_function("() => window.__firstFrame !== undefined")
+    assert stripped == [True]
+    first = page.evaluate("window.__firstFrame")
+    assert first["favourites"] == 1, first
+    assert first["collapsed"] == groups, first
+    assert page.evaluate("document.documentElement.dataset.ready") is None, "main.js ran early"
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("html[data-ready=true]", state="attached")
+    assert favourites(page) == ["Grafana"]
+    expect(page.locator(".group--collapsed")).to_have_count(groups)
+    expect(page.locator("#favourites .pin")).to_have_attribute("aria-pressed", "true")

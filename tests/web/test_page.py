@@ -148,6 +148,36 @@ def test_unavailable_apps_are_marked_and_not_links() -> None:
     assert ">Unavailable</span>" in text
 
 
+def test_groups_and_sections_count_their_available_items() -> None:
+    """Both counts are rendered; the stylesheet picks one by the layout preference."""
+    cat = catalog.Catalog()
+    shown = [
+        items.application("Up 1", "Lab", url="https://up.example.com"),
+        items.application("Up 2", "Lab", url="https://up.example.com/2"),
+        items.application("Down", "Lab", url="https://down.example.com"),
+        items.application("Later", "Attic", url="https://later.example.com"),
+        items.bookmark("Docs", "Docs", url="https://docs.example.com"),
+    ]
+    cat.replace("test:page", shown)
+    cat.set_available("https://down.example.com", False)
+    cat.set_available("https://later.example.com", False)
+    client = startpunkt.create_app(Settings(), catalog=cat, start=False).test_client()
+    text = client.get("/").get_data(as_text=True)
+    counts = re.findall(
+        r'data-key="(\w+:\w+)" data-available="(\d+)">.*?'
+        r'<span class="group__total">(\d+)</span><span class="group__available">(\d+)</span>',
+        text,
+        re.DOTALL,
+    )
+    assert counts == [
+        ("apps:attic", "0", "1", "0"),
+        ("apps:lab", "2", "3", "2"),
+        ("bookmarks:docs", "1", "1", "1"),
+    ]
+    assert 'id="applications" aria-labelledby="applications-title" data-available="2"' in text
+    assert 'id="bookmarks" aria-labelledby="bookmarks-title" data-available="1"' in text
+
+
 def test_theme_colours_are_css_variables_and_cannot_break_out() -> None:
     """The loader refuses such a colour (tests/test_config_ranges.py); the page checks again."""
     evil = "red;}</style><script>alert(1)"
