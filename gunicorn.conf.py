@@ -52,6 +52,10 @@ def post_worker_init(worker):
     from startpunkt.web import early
 
     early.post_worker_init(worker)
+    # Past the open-file limit, one WARNING every 10 s instead of a traceback per failed accept.
+    from startpunkt import accepting
+
+    accepting.post_worker_init(worker)
 
 
 def worker_exit(server, worker):
