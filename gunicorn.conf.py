@@ -30,8 +30,8 @@ keepalive = 5
 # Never preload: the app must be imported after the worker has monkey-patched (app.py patches
 # first), and each worker needs its own watches.
 preload_app = False
-# Off by default: every poll would be a line. Streams admitted early (web/early.py) never reach
-# gunicorn's access log; those served by the view are logged once, when they end.
+# Off by default: every poll would be a line. Each event stream, however it was admitted, is
+# logged once, when it ends, with its duration and bytes (web/access.py).
 accesslog = operations.access_log
 loglevel = operations.log_level
 # text or JSON lines, for gunicorn's logs and the app's alike (STARTPUNKT_LOG_FORMAT).
@@ -52,6 +52,10 @@ def post_worker_init(worker):
     from startpunkt.web import early
 
     early.post_worker_init(worker)
+    # Past the open-file limit, one WARNING every 10 s instead of a traceback per failed accept.
+    from startpunkt import accepting
+
+    accepting.post_worker_init(worker)
 
 
 def worker_exit(server, worker):

@@ -30,6 +30,9 @@ stream_disconnects = Counter(
     "startpunkt_stream_disconnects", "SSE streams ended, by cause", ["reason"]
 )
 streams_rejected = Counter("startpunkt_streams_rejected", "SSE streams refused (503)", ["reason"])
+accept_errors = Counter(
+    "startpunkt_accept_errors", "Connections not accepted for want of file descriptors", ["reason"]
+)
 remote_events = Counter(
     "startpunkt_remote_events", "Events received from followed instances", ["cluster", "result"]
 )

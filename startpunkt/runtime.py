@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from startpunkt.sources.fswatch import FileWatcher
     from startpunkt.sources.kube.cluster import Cluster
     from startpunkt.sources.remote import Remotes
+    from startpunkt.web.access import AccessLog
     from startpunkt.web.api import BodyCache
     from startpunkt.web.proxies import Proxies
 
@@ -62,6 +63,8 @@ class Runtime:
     config_watcher: FileWatcher | None = None
     proxies: Proxies | None = None
     """Peers whose X-Forwarded-For names the client (gunicorn's `forwarded_allow_ips`)."""
+    access_log: AccessLog | None = None
+    """gunicorn's access log, when it is on: every event stream gets its line when it ends."""
 
     def broadcasters(self) -> list[EventBroadcaster]:
         """Every event broadcaster: the one pages read, and the one followers read."""

@@ -143,6 +143,11 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+ACCESS_AT_END = "startpunkt.access_at_end"
+"""Environ key of a request whose access-log line is written later (a stream handed over from
+gunicorn, logged when it ends by `web/access.py`), not when gunicorn lets go of it."""
+
+
 class TextLogger(glogging.Logger):
     """gunicorn's logger, also sending the app's logs (the root logger) to stderr, alike.
 
@@ -150,6 +155,10 @@ class TextLogger(glogging.Logger):
     """
 
     log_format = "text"
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not environ.get(ACCESS_AT_END):
+            super().access(resp, req, environ, request_time)
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)

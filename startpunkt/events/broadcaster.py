@@ -309,6 +309,8 @@ class EventBroadcaster:
             log.info("event stream of %s cut (%s); it may resume", sub.client, reason)
         else:  # the client left, or the server ended it: routine
             log.debug("event stream of %s ended: %s", sub.client, reason)
+        if sub.on_close is not None:
+            sub.on_close(sub)
 
     def end_all(self, reason: str) -> None:
         """End every open stream: served ones at once, the others at their next wake-up.

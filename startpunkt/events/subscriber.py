@@ -69,6 +69,10 @@ class Subscriber:
     closed: bool = False
     watcher: Any = None
     """Watches the connection for its client leaving (an event-loop watcher), while it is open."""
+    sent: int = 0
+    """Bytes sent on the handed-over connection (`first` included), framing and all."""
+    on_close: Callable[[Subscriber], None] | None = None
+    """Called once when the stream is forgotten (its access-log line, `web/access.py`)."""
 
 
 def cut(sub: Subscriber) -> bool:

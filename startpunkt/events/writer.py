@@ -121,11 +121,14 @@ class Writer:
                 sent = -1
             if sent != size:
                 behind.append((sub, sent))
+            else:
+                sub.sent += size
         for sub, sent in behind:
             self._unready(sub)
             if sent < 0:
                 self._close(sub)
             else:
+                sub.sent += sent
                 sub.pending = data[sent:]
                 self._drain(sub)
 
@@ -145,6 +148,7 @@ class Writer:
             except OSError:
                 self._close(sub)
                 return
+            sub.sent += sent
             if sent < len(owed):
                 sub.pending = owed[sent:]
                 self._drain(sub)
@@ -238,6 +242,7 @@ class Writer:
                 continue
             except OSError:
                 return
+            sub.sent += sent
             sub.pending = sub.pending[sent:]
 
     def _drained(self, sub: Subscriber, drainer: gevent.Greenlet) -> None:

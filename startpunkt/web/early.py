@@ -11,8 +11,9 @@ body, an `Origin` (CORS is decided by the Flask app) or anything else unusual, a
 may open, it is admitted here with the same admission (`EventBroadcaster.subscribe`), headers
 and first bytes as the blueprint's view, in one `send`, and handed to the broadcaster's writer.
 Every other connection, and every doubt, goes to gunicorn and Flask untouched: the blueprint
-(web/stream.py) stays the endpoint's definition and serves everything this does not. gunicorn's
-access log does not see the streams admitted here. Installed by the `post_worker_init` hook.
+(web/stream.py) stays the endpoint's definition and serves everything this does not. With
+gunicorn's access log on, `access` writes each stream's line through it when the stream ends.
+Installed by the `post_worker_init` hook.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from flask import Flask
 
 from startpunkt import events, runtime
 from startpunkt.events import writer
-from startpunkt.web import proxies, stream
+from startpunkt.web import access, proxies, stream
 
 MAX_HEAD = 8192
 """Longer request heads go to gunicorn (its own limits are 4094 per line and 8190 per field)."""
@@ -54,6 +55,10 @@ class StreamRequest:
     """Bytes of the request head, to consume once admitted."""
     last_event_id: str | None
     forwarded_for: str
+    target: str
+    """The request target as sent (path and query), for the access log."""
+    fields: dict[str, str]
+    """Header fields by lower-case name, for the access log."""
 
 
 def parse(head: bytes, paths: frozenset[str]) -> StreamRequest | None:
@@ -65,7 +70,8 @@ def parse(head: bytes, paths: frozenset[str]) -> StreamRequest | None:
     match = _REQUEST_LINE.fullmatch(request_line)
     if match is None or len(lines) > MAX_FIELDS:
         return None
-    target, _, query = match.group(1).decode("ascii").partition("?")
+    raw_target = match.group(1).decode("ascii")
+    target, _, query = raw_target.partition("?")
     if target not in paths:
         return None
     if query and _query_value(query, "scope") not in (None, "all"):
@@ -82,7 +88,7 @@ def parse(head: bytes, paths: frozenset[str]) -> StreamRequest | None:
     if "host" not in fields:
         return None
     last_id = fields.get("last-event-id") or (query and _query_value(query, "lastEventId")) or None
-    return StreamRequest(len(head), last_id, fields.get("x-forwarded-for", ""))
+    return StreamRequest(len(head), last_id, fields.get("x-forwarded-for", ""), raw_target, fields)
 
 
 def _query_value(query: str, name: str) -> str | None:
@@ -103,7 +109,7 @@ class Admission:
         # Under `web.rootPath` the app is mounted by a middleware that keeps its `prefix`; it
         # serves the route with and without it (a proxy may strip it), and so does this.
         self.paths = frozenset({rule, getattr(app.wsgi_app, "prefix", "") + rule})
-        self._fields_for: tuple[Any, bytes] = (None, b"")
+        self._fields_for: tuple[Any, bytes, list[tuple[str, str]]] = (None, b"", [])
         self._date = (0, b"")
 
     def admit(self, client: Any, addr: Any) -> bool:
@@ -128,7 +134,17 @@ class Admission:
             return True
         sock = _socket.socket(fileno=client.detach())  # gunicorn's `close` now does nothing
         sock.setblocking(False)
-        broadcaster.adopt(sub, sock, self._head() + writer.chunk(broadcaster.first_chunk(sub)))
+        head = self._head()
+        if self._runtime.access_log is not None:
+            self._runtime.access_log.opened_early(
+                sub,
+                target=request.target,
+                fields=request.fields,
+                peer=addr,
+                head_size=len(head),
+                headers=self._fields_for[2],
+            )
+        broadcaster.adopt(sub, sock, head + writer.chunk(broadcaster.first_chunk(sub)))
         return True
 
     def _peek(self, client: Any) -> StreamRequest | None:
@@ -158,17 +174,19 @@ class Admission:
         if self._fields_for[0] is not settings:
             with self._app.test_request_context(self._rule, headers={"Host": "localhost"}):
                 response = self._app.process_response(stream.plain_response())
+            headers = response.headers.to_wsgi_list()
             fields = b"".join(
                 b"%s: %s\r\n" % (name.encode("latin-1"), value.encode("latin-1"))
-                for name, value in response.headers.to_wsgi_list()
+                for name, value in headers
             )
-            self._fields_for = (settings, fields)
+            self._fields_for = (settings, fields, headers)
         return self._fields_for[1]
 
 
 def post_worker_init(worker: Any) -> None:
-    """gunicorn hook: believe X-Forwarded-For from the proxies gunicorn trusts, admit streams
-    early in this worker, and freeze the start-up heap.
+    """gunicorn hook: believe X-Forwarded-For from the proxies gunicorn trusts, write every
+    stream's line to gunicorn's access log (when on), admit streams early in this worker, and
+    freeze the start-up heap.
 
     `gc.freeze()` moves every object that exists now (imports, the app, about 200,000 objects)
     out of the collector's sight, so a full collection during a 10,000-client broadcast
@@ -182,6 +200,7 @@ def post_worker_init(worker: Any) -> None:
     gevent_worker = isinstance(worker, ggevent.GeventWorker) and worker.server_class is None
     if isinstance(app, Flask) and "startpunkt" in app.extensions:
         runtime.get(app).proxies = proxies.Proxies(worker.cfg.forwarded_allow_ips)
+        runtime.get(app).access_log = access.for_worker(worker)
         if gevent_worker:
             install(worker, app)
     gc.freeze()

@@ -39,16 +39,21 @@ def chunked(write: Write) -> bool:
     return getattr(getattr(write, "__self__", None), "chunked", None) is True
 
 
+def response(write: Write) -> Any:
+    """The server's response object that `write` belongs to (gunicorn's, once `chunked`)."""
+    return write.__self__  # type: ignore[attr-defined]
+
+
 def take(environ: dict[str, Any], write: Write) -> Any:
     """The connection as a plain non-blocking socket; the server lets go of it.
 
     Call after `write` has sent the headers and the first chunk (`chunked(write)` was true).
     """
-    response = write.__self__  # type: ignore[attr-defined]
-    if not response.headers_sent:
+    started = response(write)
+    if not started.headers_sent:
         raise RuntimeError("the response must have started before its connection is taken")
     fd = environ["gunicorn.socket"].detach()
-    response.chunked = False
+    started.chunked = False
     # A plain socket, not gevent's: nothing ever waits on it through the socket object.
     sock = _socket.socket(fileno=fd)
     sock.setblocking(False)

@@ -5,10 +5,11 @@ request (resume id, client address, socket: the broadcaster watches it for the c
 Under gunicorn most stream requests never get here: `early` admits them before gunicorn parses
 them. Those that do (with an `Origin`, say) send their first bytes through gunicorn and hand the
 connection to the broadcaster, which writes every later event itself (`handover`,
-`events.writer`): no greenlet waits on the stream. Elsewhere (the development server, Flask's
-test client, HTTP/1.0, HEAD) a generator runs without any request context, taking chunks from
-the broadcaster and yielding them; its cleanup is in its `finally`, and again on response close
-(a HEAD request closes the response without ever iterating).
+`events.writer`): no greenlet waits on the stream, and `access` logs it when it ends.
+Elsewhere (the development server, Flask's test client, HTTP/1.0, HEAD) a generator runs
+without any request context, taking chunks from the broadcaster and yielding them; its cleanup
+is in its `finally`, and again on response close (a HEAD request closes the response without
+ever iterating).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, request
 
 from startpunkt import events, runtime
-from startpunkt.web import api, handover, proxies, responses
+from startpunkt.web import access, api, handover, proxies, responses
 
 bp = Blueprint("stream", __name__)
 responses.json_errors(bp)  # under `/api/`, so errors answer JSON like the rest of the API
@@ -57,17 +58,24 @@ def updates() -> Response:
         response = responses.json_response(body, status=503)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    return StreamResponse(broadcaster, sub)
+    return StreamResponse(broadcaster, sub, access_log=rt.access_log)
 
 
 class StreamResponse(Response):
     """An event stream: handed to the broadcaster once started, where the server allows it."""
 
-    def __init__(self, broadcaster: events.EventBroadcaster, sub: events.Subscriber) -> None:
+    def __init__(
+        self,
+        broadcaster: events.EventBroadcaster,
+        sub: events.Subscriber,
+        *,
+        access_log: access.AccessLog | None = None,
+    ) -> None:
         super().__init__(_stream(broadcaster, sub), mimetype=MIMETYPE, headers=HEADERS)
         self.call_on_close(partial(broadcaster.unsubscribe, sub))
         self._broadcaster = broadcaster
         self._sub = sub
+        self._access_log = access_log
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if not handover.possible(environ):
@@ -78,6 +86,8 @@ class StreamResponse(Response):
             return app_iter  # served by this greenlet after all
         try:
             write(self._broadcaster.first_chunk(self._sub))  # the headers go out with it
+            if self._access_log is not None:  # its line when it ends, not when gunicorn lets go
+                self._access_log.handed_over(self._sub, environ, handover.response(write))
             self._broadcaster.adopt(self._sub, handover.take(environ, write))
         except BaseException:
             self._broadcaster.unsubscribe(self._sub)

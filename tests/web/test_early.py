@@ -32,7 +32,20 @@ def head(extra: bytes = b"", *, start: bytes = PLAIN) -> bytes:
 
 def test_a_plain_request_is_taken() -> None:
     request = early.parse(head(), PATHS)
-    assert request == early.StreamRequest(size=len(head()), last_event_id=None, forwarded_for="")
+    assert request == early.StreamRequest(
+        size=len(head()),
+        last_event_id=None,
+        forwarded_for="",
+        target=PATH,
+        fields={"host": "start.home.arpa", "accept": "text/event-stream"},
+    )
+
+
+def test_the_target_keeps_its_query_for_the_access_log() -> None:
+    start = PLAIN.replace(PATH.encode(), PATH.encode() + b"?lastEventId=ab-1")
+    request = early.parse(head(b"User-Agent: Mozilla/5.0 (X11)\r\n", start=start), PATHS)
+    assert request is not None and request.target == PATH + "?lastEventId=ab-1"
+    assert request.fields["user-agent"] == "Mozilla/5.0 (X11)"
 
 
 def test_resume_id_from_the_header_wins_over_the_query() -> None:
