@@ -434,8 +434,8 @@ def test_only_the_reconnecting_client_gets_the_follow_ups(
 def test_a_follow_up_over_max_event_bytes_is_left_out(
     build: Build, streams: Open, web: SimpleNamespace
 ) -> None:
-    big = web.application("Wiki", "Docs", info="x" * 3000)
-    app = build([big, web.bookmark("Handbook", "Links")], max_event_bytes=2048)
+    big = web.application("Wiki", "Docs", info="x" * 5000)
+    app = build([big, web.bookmark("Handbook", "Links")], max_event_bytes=4096)
     stream = streams(app.test_client(), headers={"Last-Event-ID": "0badcafe-3"})
     resync = stream.event()
     assert envelope(resync)["data"] == {"reason": "epoch", "followedBy": 1}
