@@ -27,20 +27,20 @@ def init_app(app: Flask) -> None:
     rt.broadcaster = EventBroadcaster(
         lambda: rt.settings.realtime,
         tasks=rt.tasks,
-        current=lambda: _examples(rt.catalog.snapshot()),
+        current=lambda: _first_items(rt.catalog.snapshot()),
     )
     rt.feed = Feed(rt.broadcaster, version=rt.version)
     rt.feed.connect(catalog=rt.catalog, app=app)
     rt.local_broadcaster = EventBroadcaster(
         lambda: rt.settings.realtime,
         tasks=rt.tasks,
-        current=lambda: _examples(rt.catalog.snapshot().local),
+        current=lambda: _first_items(rt.catalog.snapshot().local),
     )
     rt.local_feed = Feed(rt.local_broadcaster, version=rt.version, local_only=True)
     rt.local_feed.connect(catalog=rt.catalog, app=app)
 
 
-def _examples(snapshot: catalog.Snapshot) -> tuple[model.Item, ...]:
+def _first_items(snapshot: catalog.Snapshot) -> tuple[model.Item, ...]:
     """The first application and bookmark shown: what a reconnecting client's RESYNC is
     followed by (any current item makes an older client refetch them all)."""
     return (*snapshot.applications[:1], *snapshot.bookmarks[:1])
