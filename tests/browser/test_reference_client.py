@@ -162,8 +162,8 @@ def test_a_restart_with_changes_reaches_the_reference_client_and_our_page(
     assert "APPLICATION_UPDATED" in after and "BOOKMARK_UPDATED" in after, after
     assert theirs.evaluate("window.lastEventId").split("-")[0] != old_id.split("-")[0]
 
-    # Our page: the resumed stream's RESYNC made it refetch once; the events after it are
-    # skipped (its followedBy), not taken for changes.
+    # Our page (which polled while the stream was away) shows the change too, and the resumed
+    # stream's RESYNC made it refetch once (it skips the events after it, as followedBy says).
     expect(card(ours, "Jellyfin")).to_have_count(1, timeout=DEADLINE_MS * 2)
     expect(card(ours, "Plex").locator(".card__info")).to_have_text("Changed while down")
     ours.wait_for_function("window.startpunkt.live.resyncs() >= 1", timeout=DEADLINE_MS * 2)
