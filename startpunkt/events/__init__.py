@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from startpunkt import runtime
+from startpunkt import catalog, model, runtime
 from startpunkt.events.broadcaster import EventBroadcaster
 from startpunkt.events.feed import Feed
 from startpunkt.events.payloads import EventType
@@ -24,9 +24,23 @@ def init_app(app: Flask) -> None:
     """Give `app` its broadcaster, fed by its catalog's and its config's signals, and a second
     one for its own items only (`?scope=local`, what instances following this one read)."""
     rt = runtime.get(app)
-    rt.broadcaster = EventBroadcaster(lambda: rt.settings.realtime, tasks=rt.tasks)
+    rt.broadcaster = EventBroadcaster(
+        lambda: rt.settings.realtime,
+        tasks=rt.tasks,
+        current=lambda: _first_items(rt.catalog.snapshot()),
+    )
     rt.feed = Feed(rt.broadcaster, version=rt.version)
     rt.feed.connect(catalog=rt.catalog, app=app)
-    rt.local_broadcaster = EventBroadcaster(lambda: rt.settings.realtime, tasks=rt.tasks)
+    rt.local_broadcaster = EventBroadcaster(
+        lambda: rt.settings.realtime,
+        tasks=rt.tasks,
+        current=lambda: _first_items(rt.catalog.snapshot().local),
+    )
     rt.local_feed = Feed(rt.local_broadcaster, version=rt.version, local_only=True)
     rt.local_feed.connect(catalog=rt.catalog, app=app)
+
+
+def _first_items(snapshot: catalog.Snapshot) -> tuple[model.Item, ...]:
+    """The first application and bookmark shown: what a reconnecting client's RESYNC is
+    followed by (any current item makes an older client refetch them all)."""
+    return (*snapshot.applications[:1], *snapshot.bookmarks[:1])

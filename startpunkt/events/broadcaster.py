@@ -54,13 +54,17 @@ class EventBroadcaster:
         realtime: Callable[[], RealtimeSettings],
         *,
         tasks: gevent.pool.Group | None = None,
+        current: Callable[[], tuple[Item, ...]] = tuple,
     ) -> None:
+        """`current` returns items of the current state (one application, one bookmark, or none)
+        to follow the RESYNC of a client whose Last-Event-ID is unknown (see `_opening`)."""
         self.epoch = secrets.token_hex(4)
         """New per broadcaster (per process start): ids from elsewhere get RESYNC."""
         self.opened = 0
         self.closed = 0
         """Streams opened and streams whose cleanup ran; equal once all are gone."""
         self._realtime = realtime
+        self._current = current
         self._tasks = tasks if tasks is not None else gevent.pool.Group()
         self._log = replay.EventLog()
         self._parking = parking.Parking()
@@ -239,22 +243,35 @@ class EventBroadcaster:
 
     def _preamble(self, start: replay.Resume, retry_ms: int) -> bytes:
         """`retry:` and the opening; the common one is reused for a second (10,000 clients may
-        open within one), so its heartbeat's timestamp can be that much older."""
-        key = (start, retry_ms, int(time.monotonic()))
+        open within one, as after a restart), so its heartbeat's timestamp can be that much
+        older."""
+        follow = self._current() if start.resync is not None else ()
+        key = (start, retry_ms, int(time.monotonic()), follow)
         if self._preambles[0] != key:
-            self._preambles = (key, sse.encode(retry=retry_ms) + self._opening(start))
+            self._preambles = (key, sse.encode(retry=retry_ms) + self._opening(start, follow))
         return self._preambles[1]
 
-    def _opening(self, start: replay.Resume) -> bytes:
-        """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC."""
+    def _opening(self, start: replay.Resume, follow: tuple[Item, ...]) -> bytes:
+        """A HEARTBEAT at once; its id tells the client where it stands, unless it must RESYNC.
+
+        A RESYNC here is followed, like a burst's, by ordinary events about `follow` (current
+        items) so that clients which ignore RESYNC refetch too; only this client gets them.
+        They are not in the log, so each carries the RESYNC's id: the position the client is
+        in step with once it has them, and resuming from it replays nothing twice.
+        """
+        position = replay.format_id(self.epoch, start.cursor - 1)
         if start.resync is None:
-            position = replay.format_id(self.epoch, start.cursor - 1)
             return payloads.frame(EventType.HEARTBEAT, None, event_id=position)
+        limit = self._realtime().max_event_bytes
+        frames = [
+            frame
+            for kind, data in payloads.follow_ups((None, item) for item in follow)
+            if len(frame := payloads.frame(kind, data, event_id=position)) <= limit
+        ]  # one over realtime.maxEventBytes is left out; the other may still do
         # No id on this heartbeat: a client cut off right after it must still see the RESYNC.
         heartbeat = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
-        return heartbeat + payloads.frame(
-            *payloads.resync(start.resync), event_id=self.last_event_id()
-        )
+        resync = payloads.resync(start.resync, followed_by=len(frames))
+        return b"".join([heartbeat, payloads.frame(*resync, event_id=position), *frames])
 
     def _refuse(self, reason: str, retry_after: int) -> Refused:
         metrics.streams_rejected.labels(reason).inc()

@@ -87,8 +87,7 @@ class Coalescer:
         """The events of every window closed by `now`, oldest first."""
         events: list[payloads.Event] = []
         if self._resync_due is not None and self._resync_due <= now:
-            hints = [payloads.refetch_hint(old, new) for old, new in self._last.values()]
-            follow = [(kind, payloads.payload(kind, item)) for kind, item in filter(None, hints)]
+            follow = payloads.follow_ups(self._last.values())
             events.append(payloads.resync("burst", followed_by=len(follow)))
             events.extend(follow)
             self._resync_due = None

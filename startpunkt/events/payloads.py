@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,10 +91,11 @@ def payload(kind: EventType, item: model.Item) -> dict[str, Any]:
     return model.to_json(item)
 
 
-def resync(reason: str, *, followed_by: int = 0) -> Event:
-    """RESYNC; `followed_by` ordinary events come next only to make older clients refetch."""
+def resync(reason: str, *, followed_by: int | None = None) -> Event:
+    """RESYNC; `followed_by` ordinary events (`follow_ups`, maybe none) come next only to make
+    older clients refetch. None: this RESYNC is never followed (nothing is said)."""
     data: dict[str, Any] = {"reason": reason}
-    if followed_by:
+    if followed_by is not None:
         data["followedBy"] = followed_by
     return EventType.RESYNC, data
 
@@ -109,6 +111,13 @@ def refetch_hint(old: model.Item | None, new: model.Item | None) -> Change | Non
     if old is not None:
         return _REMOVED[type(old)], old
     return None
+
+
+def follow_ups(changes: Iterable[tuple[model.Item | None, model.Item | None]]) -> list[Event]:
+    """The ordinary events that follow a RESYNC, one per (old, new) change (see `refetch_hint`):
+    the burst's last changes, or current items for a client whose Last-Event-ID is unknown."""
+    hints = (refetch_hint(old, new) for old, new in changes)
+    return [(kind, payload(kind, item)) for kind, item in filter(None, hints)]
 
 
 def timestamp(now: datetime | None = None) -> str:

@@ -3,7 +3,8 @@
 That client knows only the original nine event types, so a burst's RESYNC alone would leave it
 stale: 1,001 Ingresses added in one debounce window must still reach it, through the ordinary
 events that follow the RESYNC. Its tag page `/admin/` asks `/api/apps/admin%2F`. Both it and our
-page are driven through the same burst; our page must refetch once, not twice.
+page are driven through the same burst; our page must refetch once, not twice. A server restart
+(a new stream epoch, so the resumed stream's Last-Event-ID is unknown) must reach both as well.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+
+from testkit import live, wait
 
 from . import manifests
 from .support import DEADLINE_MS, card, names, ready
@@ -103,3 +106,66 @@ def test_a_burst_and_the_admin_path_reach_the_reference_client_and_our_page(
         "data-info", "Edited live"
     )
     expect(card(ours, "Grafana").locator(".card__info")).to_have_text("Edited live")
+
+
+def test_a_restart_with_changes_reaches_the_reference_client_and_our_page(
+    tmp_path: Path, servers: Any, new_page: Any
+) -> None:
+    """EventSource resumes with the old process's id, which the new one answers with RESYNC:
+    the reference client ignores that and refetches on the ordinary events that follow it.
+
+    While the server is away its stream requests fail as a refused connection would (a request
+    answered 503 by a server shutting down would end an EventSource for good), and they reach
+    the new process only once it has synced, so its start-up events cannot be what the client
+    refetches on.
+    """
+    directory = tmp_path / "manifests"
+    manifests.write(directory / "base.yaml", base())
+    server = servers(directory)
+    theirs = reference_client(new_page, server.url + "/")
+    expect(theirs.locator("#apps li")).to_have_text(["Plex"])  # the others are tagged
+    ours = ready(new_page(), server.url + "/")
+    expect(ours.locator("#connection")).to_have_attribute("data-state", "connected")
+    away = [True]
+
+    def stream(route: Any) -> None:
+        if away[0]:
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+    for page in (theirs, ours):
+        page.route("**/api/updates/stream*", stream)
+    old_id = theirs.evaluate("window.lastEventId")
+    assert old_id, "the opening heartbeat told the reference client where it stands"
+    before = theirs.evaluate("window.refetches")
+    heard = len(theirs.evaluate("window.events"))
+
+    server.stop()
+    changed = base()
+    changed[1]["spec"]["info"] = "Changed while down"
+    changed.append(manifests.application("Jellyfin", "Media", "https://jellyfin.example.com"))
+    changed.append(manifests.bookmark("Wiki", "Links", "https://wiki.example.com"))
+    manifests.write(directory / "base.yaml", changed)
+    restarted = servers(directory, port=server.port)
+    wait.wait_for(lambda: "Jellyfin" in live.apps(restarted), timeout=DEADLINE_MS / 1000)
+    assert theirs.evaluate("window.refetches") == before, "nothing told it of the change yet"
+    away[0] = False
+
+    expect(theirs.locator("#apps li")).to_have_text(["Jellyfin", "Plex"], timeout=DEADLINE_MS * 2)
+    expect(theirs.locator("#apps li", has_text="Plex")).to_have_attribute(
+        "data-info", "Changed while down"
+    )
+    expect(theirs.locator("#bookmarks li")).to_have_text(["Docs", "Wiki"])
+    # It refetched on what followed the RESYNC (a new process: another epoch in the ids).
+    after = theirs.evaluate("window.events")[heard:]
+    assert "APPLICATION_UPDATED" in after and "BOOKMARK_UPDATED" in after, after
+    assert theirs.evaluate("window.lastEventId").split("-")[0] != old_id.split("-")[0]
+
+    # Our page (which polled while the stream was away) shows the change too, and the resumed
+    # stream's RESYNC made it refetch once (it skips the events after it, as followedBy says).
+    expect(card(ours, "Jellyfin")).to_have_count(1, timeout=DEADLINE_MS * 2)
+    expect(card(ours, "Plex").locator(".card__info")).to_have_text("Changed while down")
+    ours.wait_for_function("window.startpunkt.live.resyncs() >= 1", timeout=DEADLINE_MS * 2)
+    ours.wait_for_timeout(500)  # room for a second RESYNC, were one coming
+    assert ours.evaluate("window.startpunkt.live.resyncs()") == 1

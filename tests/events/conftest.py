@@ -8,16 +8,20 @@ import pytest
 
 from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster
+from startpunkt.model import Item
 
 
 @pytest.fixture
 def make() -> Iterator[Callable[..., EventBroadcaster]]:
-    """`make(**realtime)` builds a broadcaster; each is shut down and stopped after the test."""
+    """`make(**realtime)` builds a broadcaster (`current`: what its RESYNCs are followed by);
+    each is shut down and stopped after the test."""
     made: list[EventBroadcaster] = []
 
-    def build(**realtime: object) -> EventBroadcaster:
+    def build(
+        current: Callable[[], tuple[Item, ...]] = tuple, **realtime: object
+    ) -> EventBroadcaster:
         settings = RealtimeSettings(**realtime)  # type: ignore[arg-type]
-        broadcaster = EventBroadcaster(lambda: settings)
+        broadcaster = EventBroadcaster(lambda: settings, current=current)
         made.append(broadcaster)
         return broadcaster
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
@@ -12,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType, Subscriber, payloads
-from testkit import sse, wait
+from testkit import items, sse, wait
 
 
 class Reader:
@@ -177,3 +178,91 @@ def test_shutdown_ends_streams_and_refuses_new_ones(make: Callable[..., EventBro
         broadcaster.subscribe(last_event_id=None, client="c")
     assert refused.value.reason == "shutting_down"
     assert broadcaster.opened == broadcaster.closed == 1
+
+
+# -- a RESYNC for an id we cannot resume from ------------------------------------------------
+
+WIKI = items.application("Wiki", "Docs", url="https://wiki.example")
+HANDBOOK = items.bookmark("Handbook", "Links", url="https://handbook.example")
+
+
+def opening(broadcaster: EventBroadcaster, last_event_id: str) -> list[sse.Message]:
+    """The first bytes of a stream resuming from `last_event_id` (a handed-over one's)."""
+    sub = broadcaster.subscribe(last_event_id=last_event_id, client="c")
+    try:
+        return sse.Decoder().feed(broadcaster.first_chunk(sub))
+    finally:
+        broadcaster.unsubscribe(sub)
+
+
+@pytest.mark.parametrize(
+    ("last_id", "reason"),
+    [
+        ("0badcafe-2", "epoch"),
+        ("{epoch}-99", "unknown"),
+        ("junk", "unknown"),
+        ("{epoch}-1", "expired"),
+    ],
+)
+def test_an_unknown_or_too_old_id_gets_resync_then_current_items(
+    make: Callable[..., EventBroadcaster], last_id: str, reason: str
+) -> None:
+    """Clients that ignore RESYNC (the reference's page) refetch on the ordinary events after it."""
+    broadcaster = make(current=lambda: (WIKI, HANDBOOK), replay_size=2)
+    ids = [broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {"n": i}) for i in range(5)]
+    messages = opening(broadcaster, last_id.format(epoch=broadcaster.epoch))
+    assert [m.event for m in messages] == [
+        None,  # retry
+        "HEARTBEAT",
+        "RESYNC",
+        "APPLICATION_UPDATED",
+        "BOOKMARK_UPDATED",
+    ]
+    data = [json.loads(m.data or "")["data"] for m in messages[2:]]
+    assert data == [
+        {"reason": reason, "followedBy": 2},
+        payloads.payload(EventType.APPLICATION_UPDATED, WIKI),
+        payloads.payload(EventType.BOOKMARK_UPDATED, HANDBOOK),
+    ]
+    assert [m.id for m in messages[1:]] == [None, ids[-1], ids[-1], ids[-1]]
+
+
+def test_an_id_in_step_gets_no_follow_ups(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make(current=lambda: (WIKI, HANDBOOK))
+    [last] = [broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {})]
+    assert [m.event for m in opening(broadcaster, last)] == [None, "HEARTBEAT"]
+
+
+def test_an_empty_catalog_has_nothing_to_follow_with(make: Callable[..., EventBroadcaster]) -> None:
+    broadcaster = make(current=tuple)
+    messages = opening(broadcaster, "0badcafe-2")
+    assert [m.event for m in messages] == [None, "HEARTBEAT", "RESYNC"]
+    assert json.loads(messages[-1].data or "")["data"] == {"reason": "epoch", "followedBy": 0}
+
+
+def test_the_follow_ups_are_current_when_the_opening_is_reused(
+    make: Callable[..., EventBroadcaster],
+) -> None:
+    """The opening is shared by streams opened within a second, but not past a catalog change."""
+    state = [WIKI]
+    broadcaster = make(current=lambda: tuple(state))
+    assert json.loads(opening(broadcaster, "0badcafe-2")[-1].data or "")["data"] == (
+        payloads.payload(EventType.APPLICATION_UPDATED, WIKI)
+    )
+    state[0] = dataclasses.replace(WIKI, info="moved")
+    follow = opening(broadcaster, "0badcafe-2")[-1]
+    assert json.loads(follow.data or "")["data"]["info"] == "moved"
+
+
+def test_follow_ups_go_to_the_reconnecting_stream_only(
+    make: Callable[..., EventBroadcaster],
+) -> None:
+    broadcaster = make(current=lambda: (WIKI,))
+    in_step = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="a"))
+    foreign = Reader(broadcaster, broadcaster.subscribe(last_event_id="0badcafe-1", client="b"))
+    wait.wait_for(lambda: len(foreign.events()) == 2, timeout=5.0)
+    live = broadcaster.broadcast_event(EventType.CONFIG_CHANGED, {})
+    wait.wait_for(lambda: len(in_step.events()) == 1 and len(foreign.events()) == 3, timeout=5.0)
+    assert in_step.events() == ["CONFIG_CHANGED"]
+    assert foreign.events() == ["RESYNC", "APPLICATION_UPDATED", "CONFIG_CHANGED"]
+    assert foreign.messages[-1].id == live

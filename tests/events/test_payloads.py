@@ -88,3 +88,19 @@ def test_frame_is_one_sse_message_with_a_compact_ascii_envelope() -> None:
         b'data: {"type":"RESYNC","timestamp":"2025-10-29T12:00:00.000Z",'
         b'"data":{"reason":"\\u00f6"}}\n\n'
     )
+
+
+def test_follow_ups_are_an_ordinary_event_per_change() -> None:
+    """After a RESYNC, for clients that ignore it: UPDATED with the state, REMOVED when gone."""
+    app = items.application("Wiki", "Docs")
+    mark = items.bookmark("Handbook", "Links")
+    assert payloads.follow_ups([(None, app), (mark, None), (None, None)]) == [
+        (EventType.APPLICATION_UPDATED, model.to_json(app)),
+        (EventType.BOOKMARK_REMOVED, payloads.payload(EventType.BOOKMARK_REMOVED, mark)),
+    ]
+
+
+def test_resync_says_how_many_follow_only_when_any_may() -> None:
+    assert payloads.resync("too_large") == (EventType.RESYNC, {"reason": "too_large"})
+    assert payloads.resync("epoch", followed_by=0)[1] == {"reason": "epoch", "followedBy": 0}
+    assert payloads.resync("burst", followed_by=2)[1] == {"reason": "burst", "followedBy": 2}

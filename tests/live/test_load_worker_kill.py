@@ -51,10 +51,12 @@ def test_a_killed_worker_is_replaced_and_every_client_gets_resync(
         assert again.head(timeout=10) == 200
         message = again.until(lambda m: m.event not in (None, "HEARTBEAT"), timeout=10)
         assert message.event == "RESYNC"
-        reasons.append(json.loads(message.data or "")["data"]["reason"])
+        data = json.loads(message.data or "")["data"]
+        reasons.append((data["reason"], data["followedBy"]))
+        assert again.next(timeout=10).event == "APPLICATION_UPDATED"  # Plex, for older clients
         again.close()
     recovered = time.monotonic() - killed
-    assert reasons == ["epoch"] * CLIENTS
+    assert reasons == [("epoch", 1)] * CLIENTS
     assert server.worker_pids() != [worker]
     print(
         f"[figures] worker SIGKILL with {CLIENTS} streams: new worker ready after "

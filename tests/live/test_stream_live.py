@@ -109,6 +109,37 @@ def test_resume_after_a_reconnect_replays_the_missed_event(
     back.close()
 
 
+def test_a_client_of_the_old_process_gets_resync_then_a_current_item(
+    serve: Serve, manifests: Path, live: SimpleNamespace
+) -> None:
+    """After a restart the client's id is unknown: RESYNC, then (for clients that ignore RESYNC)
+    an ordinary event about a current application, sent by the handed-over stream's writer."""
+    old = serve()
+    before = live.stream(old.port)
+    old_id = before.until(lambda m: m.event == "HEARTBEAT", timeout=30).id
+    assert old_id
+    before.close()
+    old.stop()
+    live.edit(manifests, "Plex Restarted")
+    server = serve(EVENTDEBOUNCEMS="0")
+    [watcher] = opened(live, server, 1)  # the new process announced its start-up reading
+
+    back = live.stream(server.port, headers={"Last-Event-ID": old_id})
+    resync = back.until(lambda m: m.event not in (None, "HEARTBEAT"), timeout=10)
+    assert resync.event == "RESYNC"
+    assert json.loads(resync.data or "")["data"] == {"reason": "epoch", "followedBy": 1}
+    follow = back.next(timeout=10)
+    assert follow.event == "APPLICATION_UPDATED"
+    assert json.loads(follow.data or "")["data"]["name"] == "Plex Restarted"
+    assert follow.id == resync.id and follow.id.split("-")[0] != old_id.split("-")[0]
+
+    live.edit(manifests, "Plex Live")
+    for stream in (back, watcher):  # the same next event for both: the follow-up was back's only
+        message = stream.until(lambda m: m.event not in (None, "HEARTBEAT"), timeout=10)
+        assert message.event == "APPLICATION_UPDATED"
+        assert json.loads(message.data or "")["data"]["name"] == "Plex Live"
+
+
 def test_the_process_cap_answers_503(serve: Serve, live: SimpleNamespace) -> None:
     server = serve(MAXCONNECTIONS="3")
     streams = opened(live, server, 3)

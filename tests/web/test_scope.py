@@ -130,3 +130,28 @@ def test_the_local_stream_tells_only_of_own_items(app) -> None:
         for response, reader in (own_handle, every_handle):
             reader.kill()
             response.close()
+
+
+def test_the_local_stream_follows_its_resync_with_own_items_only(app) -> None:
+    """A follower reconnecting after a restart is told of its own items (Plex), never of one
+    followed from elsewhere, even where that one comes first on the page."""
+    alerts = dataclasses.replace(
+        items.application("Alerts", "Alarms", url="https://alerts.west"),
+        id=model.remote_id("west", "ingress/alarms/alerts"),
+        cluster="west",
+        remote=True,
+    )
+    runtime.get(app).catalog.put("remote:west", alerts)
+    own, own_handle = read(app, "/api/updates/stream?scope=local&lastEventId=0badcafe-1")
+    every, every_handle = read(app, "/api/updates/stream?lastEventId=0badcafe-1")
+    try:
+        for got, application, bookmark in ((own, OWN, MARK), (every, alerts, MARK)):
+            assert got.get(timeout=5) == ("RESYNC", {"reason": "epoch", "followedBy": 2})
+            kind, data = got.get(timeout=5)
+            assert (kind, data["id"]) == ("APPLICATION_UPDATED", application.id)
+            kind, data = got.get(timeout=5)
+            assert (kind, data["id"]) == ("BOOKMARK_UPDATED", bookmark.id)
+    finally:
+        for response, reader in (own_handle, every_handle):
+            reader.kill()
+            response.close()

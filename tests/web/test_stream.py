@@ -385,7 +385,61 @@ def test_unknown_or_expired_ids_get_resync_first(
     resync = stream.next()
     assert resync.event == "RESYNC"
     assert resync.id == f"{epoch}-5"  # from here on the client is in step
-    assert envelope(resync)["data"] == {"reason": reason}
+    assert envelope(resync)["data"] == {"reason": reason, "followedBy": 0}  # the catalog is empty
+    [live] = _publish(app, 1)
+    assert stream.event().id == live
+
+
+def test_a_resync_for_a_foreign_id_is_followed_by_current_items(
+    build: Build, streams: Open, web: SimpleNamespace
+) -> None:
+    """After a restart (an id from another epoch) clients that ignore RESYNC must still refetch:
+    the RESYNC is followed by an ordinary event about a current application and bookmark."""
+    wiki, docs = web.application("Wiki", "Docs"), web.bookmark("Handbook", "Links")
+    app = build([web.application("Zulip", "Team"), wiki, docs])
+    [before] = _publish(app, 1)
+    stream = streams(app.test_client(), query_string={"lastEventId": "0badcafe-7"})
+    resync = stream.event()
+    assert resync.event == "RESYNC"
+    assert envelope(resync)["data"] == {"reason": "epoch", "followedBy": 2}
+    follow = [stream.event(), stream.event()]
+    assert [m.event for m in follow] == ["APPLICATION_UPDATED", "BOOKMARK_UPDATED"]
+    assert [envelope(m)["data"]["id"] for m in follow] == [wiki.id, docs.id]  # as REST shows them
+    assert (
+        envelope(follow[0])["data"]
+        == app.test_client().get("/api/apps").json["groups"][0]["applications"][0]
+    )
+    # Not in the log: they carry the RESYNC's id, so resuming from them replays nothing twice.
+    assert {m.id for m in follow} == {resync.id} == {before}
+    [live] = _publish(app, 1)
+    assert stream.event().id == live
+    again = streams(app.test_client(), headers={"Last-Event-ID": follow[-1].id})
+    assert again.event().id == live
+
+
+def test_only_the_reconnecting_client_gets_the_follow_ups(
+    build: Build, streams: Open, web: SimpleNamespace
+) -> None:
+    app = build([web.application("Wiki", "Docs")])
+    in_step = streams(app.test_client())
+    in_step.next()  # retry
+    in_step.next()  # its opening heartbeat: it is open
+    foreign = streams(app.test_client(), headers={"Last-Event-ID": "0badcafe-3"})
+    assert [foreign.event().event for _ in range(2)] == ["RESYNC", "APPLICATION_UPDATED"]
+    [live] = _publish(app, 1)
+    assert in_step.event().id == live  # nothing came before it
+    assert foreign.event().id == live
+
+
+def test_a_follow_up_over_max_event_bytes_is_left_out(
+    build: Build, streams: Open, web: SimpleNamespace
+) -> None:
+    big = web.application("Wiki", "Docs", info="x" * 5000)
+    app = build([big, web.bookmark("Handbook", "Links")], max_event_bytes=4096)
+    stream = streams(app.test_client(), headers={"Last-Event-ID": "0badcafe-3"})
+    resync = stream.event()
+    assert envelope(resync)["data"] == {"reason": "epoch", "followedBy": 1}
+    assert stream.event().event == "BOOKMARK_UPDATED"
     [live] = _publish(app, 1)
     assert stream.event().id == live
 
