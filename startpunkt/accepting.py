@@ -47,7 +47,7 @@ class Throttle:
         if self._last is not None and now - self._last < INTERVAL:
             return
         log.warning(
-            "cannot accept connections: %s; %d attempts failed since the last report, the "
+            "cannot accept connections: %s; failed attempts since the last report: %d; the "
             "connections wait in the listen backlog until descriptors are free",
             _limit(reason),
             self._since_last,

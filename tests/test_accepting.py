@@ -41,7 +41,7 @@ def test_one_warning_per_interval_counts_the_failures_between(
     throttle.failed(EMFILE)
     first, second = warnings(caplog)
     assert "(EMFILE)" in first and "files it may open in use" in first
-    assert "; 1 attempts failed" in first and "; 5 attempts failed" in second
+    assert "since the last report: 1;" in first and "since the last report: 5;" in second
     assert failed("EMFILE") == before + 6
 
 
