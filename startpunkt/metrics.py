@@ -29,7 +29,11 @@ events_published = Counter("startpunkt_events_published", "SSE events published"
 stream_disconnects = Counter(
     "startpunkt_stream_disconnects", "SSE streams ended, by cause", ["reason"]
 )
-streams_rejected = Counter("startpunkt_streams_rejected", "SSE streams refused (503)", ["reason"])
+streams_rejected = Counter(
+    "startpunkt_streams_rejected",
+    "SSE streams refused (503), or told to come back (shutting down)",
+    ["reason"],
+)
 accept_errors = Counter(
     "startpunkt_accept_errors", "Connections not accepted for want of file descriptors", ["reason"]
 )

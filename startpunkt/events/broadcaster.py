@@ -110,7 +110,8 @@ class EventBroadcaster:
         self, kind: EventType, data: Any, *, size: int, limit: int, id: str
     ) -> tuple[bytes, EventType]:
         """RESYNC in place of an event over `realtime.maxEventBytes`: clients refetch through
-        REST, once, instead of every stream carrying it."""
+        REST, once, instead of every stream carrying it. Current items follow it as at an
+        unknown id (see `_opening`), for clients that ignore RESYNC."""
         about = data.get("id") if isinstance(data, dict) else None
         log.warning(
             "a %s event%s of %d bytes is over realtime.maxEventBytes (%d); sending RESYNC instead",
@@ -119,8 +120,9 @@ class EventBroadcaster:
             size,
             limit,
         )
-        resync, resync_data = payloads.resync("too_large")
-        return payloads.frame(resync, resync_data, event_id=id), resync
+        frames = self._follow_ups(self._current(), event_id=id, limit=limit)
+        resync, resync_data = payloads.resync("too_large", followed_by=len(frames))
+        return b"".join([payloads.frame(resync, resync_data, event_id=id), *frames]), resync
 
     def last_event_id(self) -> str:
         """The id of the newest event: a page rendered now can resume the stream from it."""
@@ -262,16 +264,21 @@ class EventBroadcaster:
         position = replay.format_id(self.epoch, start.cursor - 1)
         if start.resync is None:
             return payloads.frame(EventType.HEARTBEAT, None, event_id=position)
-        limit = self._realtime().max_event_bytes
-        frames = [
-            frame
-            for kind, data in payloads.follow_ups((None, item) for item in follow)
-            if len(frame := payloads.frame(kind, data, event_id=position)) <= limit
-        ]  # one over realtime.maxEventBytes is left out; the other may still do
+        frames = self._follow_ups(follow, event_id=position, limit=self._realtime().max_event_bytes)
         # No id on this heartbeat: a client cut off right after it must still see the RESYNC.
         heartbeat = payloads.frame(EventType.HEARTBEAT, None, event_id=None)
         resync = payloads.resync(start.resync, followed_by=len(frames))
         return b"".join([heartbeat, payloads.frame(*resync, event_id=position), *frames])
+
+    @staticmethod
+    def _follow_ups(items: tuple[Item, ...], *, event_id: str, limit: int) -> list[bytes]:
+        """The frames of the ordinary events that follow a RESYNC about current `items`; one
+        over `limit` (realtime.maxEventBytes) is left out, the other may still do."""
+        return [
+            frame
+            for kind, data in payloads.follow_ups((None, item) for item in items)
+            if len(frame := payloads.frame(kind, data, event_id=event_id)) <= limit
+        ]
 
     def _refuse(self, reason: str, retry_after: int) -> Refused:
         metrics.streams_rejected.labels(reason).inc()

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Blueprint, Request, Response, request
 
-from startpunkt import events, runtime
+from startpunkt import events, runtime, sse
 from startpunkt.web import access, api, handover, proxies, responses
 
 bp = Blueprint("stream", __name__)
@@ -40,7 +40,8 @@ HEADERS = {
 
 @bp.get("/api/updates/stream")
 def updates() -> Response:
-    """Open a stream; 204 when realtime is off, 503 with Retry-After when a limit is reached."""
+    """Open a stream; 204 when realtime is off, 503 with Retry-After when a limit is reached,
+    and an empty stream that says when to come back while shutting down."""
     rt = runtime.get()
     local = api.scope() == "local"
     if not rt.settings.realtime.enabled:
@@ -54,11 +55,26 @@ def updates() -> Response:
             socket=_connection(request.environ),
         )
     except events.Refused as refused:
+        if refused.reason == "shutting_down":
+            return come_back_later(refused.retry_after)
         body = {"error": "event stream refused", "reason": refused.reason}
         response = responses.json_response(body, status=503)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
     return StreamResponse(broadcaster, sub, access_log=rt.access_log)
+
+
+def come_back_later(seconds: int) -> Response:
+    """A stream that ends at once and asks to be opened again in `seconds`.
+
+    An EventSource gives up for good on any answer but 200, so a 503 while this process shuts
+    down would leave a plain EventSource client (the reference's page) without updates; this
+    way it reconnects, by then to the worker or replica that took over.
+    """
+    body = sse.encode(comment="shutting_down", retry=seconds * 1000)
+    response = Response(body, mimetype=MIMETYPE, headers=HEADERS)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 class StreamResponse(Response):

@@ -97,17 +97,25 @@ def test_an_event_over_max_event_bytes_goes_out_as_resync(
     make: Callable[..., EventBroadcaster], caplog: pytest.LogCaptureFixture
 ) -> None:
     # Issue 12, finding 9: one huge object must not be copied into every stream.
-    broadcaster = make(max_event_bytes=2000)
+    broadcaster = make(max_event_bytes=2000, current=lambda: (WIKI, HANDBOOK))
     reader = Reader(broadcaster, broadcaster.subscribe(last_event_id=None, client="c"))
     item = {"id": "ingress/media/plex", "info": "\U0001f600" * 500}  # 6 KB as ASCII-only JSON
     huge = broadcaster.broadcast_event(EventType.APPLICATION_UPDATED, item)
     small = broadcaster.broadcast_event(EventType.APPLICATION_UPDATED, {"id": "ingress/a/b"})
-    wait.wait_for(lambda: len(reader.events()) == 2, timeout=5.0)
-    assert reader.events() == ["RESYNC", "APPLICATION_UPDATED"]
-    resync = next(m for m in reader.messages if m.event == "RESYNC")
+    wait.wait_for(lambda: len(reader.events()) == 4, timeout=5.0)
+    # Current items follow the RESYNC, so clients that ignore it (the reference's page) refetch.
+    assert reader.events() == [
+        "RESYNC",
+        "APPLICATION_UPDATED",
+        "BOOKMARK_UPDATED",
+        "APPLICATION_UPDATED",
+    ]
+    resync, *follow_ups, last = [m for m in reader.messages if m.event not in (None, "HEARTBEAT")]
     assert resync.id == huge  # in its place: ids stay contiguous, resuming still works
-    assert json.loads(resync.data or "")["data"] == {"reason": "too_large"}
-    assert [m.id for m in reader.messages if m.event == "APPLICATION_UPDATED"] == [small]
+    assert json.loads(resync.data or "")["data"] == {"reason": "too_large", "followedBy": 2}
+    assert [json.loads(m.data or "")["data"]["id"] for m in follow_ups] == [WIKI.id, HANDBOOK.id]
+    assert [m.id for m in follow_ups] == [huge, huge]
+    assert last.id == small
     assert "ingress/media/plex" in caplog.text and "maxEventBytes" in caplog.text
     reader.greenlet.kill()
 

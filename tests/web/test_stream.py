@@ -544,10 +544,14 @@ def test_shutdown_ends_streams_and_refuses_new_ones(build: Build, streams: Open)
     broadcaster(app).shutdown()
     assert stream.ends(timeout=3)
     assert broadcaster(app).client_count() == 0
+    before = counter("startpunkt_streams_rejected", reason="shutting_down")
     refused = app.test_client().get(URL)
-    assert refused.status_code == 503
-    assert refused.get_json()["reason"] == "shutting_down"
-    assert refused.headers["Retry-After"]
+    # Not 503: an EventSource would never come back. An empty stream that says when to.
+    assert refused.status_code == 200
+    assert refused.mimetype == "text/event-stream"
+    assert refused.data == b": shutting_down\nretry: 2000\n\n"
+    assert refused.headers["Retry-After"] == "2"
+    assert counter("startpunkt_streams_rejected", reason="shutting_down") == before + 1
 
 
 def test_switching_realtime_off_sends_the_config_then_ends_streams(
