@@ -637,7 +637,12 @@ class _Loading:
                 raw, from_env = values[key], False
             else:
                 continue
-            value = self.leaf(raw, hint, f, key_path, from_env=from_env)
+            try:
+                value = self.leaf(raw, hint, f, key_path, from_env=from_env)
+            except ConfigError as exc:
+                if not from_env:
+                    raise
+                raise _from_environment(exc, key_path) from None
             kwargs[f.name] = self.given[key_path] = value
             if "unsupported" in f.metadata:
                 self.unsupported[key_path] = f.metadata["unsupported"]
@@ -681,6 +686,15 @@ class _Loading:
             }
             out.append(self.build(kind(**defaults), entry, f"{path}[{i}]", env=False))
         return tuple(out)
+
+
+def _from_environment(error: ConfigError, path: str) -> ConfigError:
+    """`error` about `path`, naming the environment variable that gave the value: that, not
+    the file, is what the operator must fix."""
+    message = str(error)
+    if message.startswith(path):
+        message = message[len(path) :]
+    return ConfigError(f"{path} (from the environment variable {env_name(path)}){message}")
 
 
 def _item_type(hint: Any) -> Any:

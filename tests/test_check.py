@@ -171,7 +171,8 @@ def test_a_configuration_error_fails_naming_the_key(tmp_path, capsys, monkeypatc
     status, lines = run(capsys, str(tmp_path))
     assert status == 1
     assert lines == [
-        "configuration error: startpunkt.realtime.eventDebounceMs: expected an integer, "
+        "configuration error: startpunkt.realtime.eventDebounceMs (from the environment variable "
+        "STARTPUNKT_REALTIME_EVENTDEBOUNCEMS): expected an integer, "
         "got str 'soon'"
     ]
 

@@ -156,10 +156,14 @@ def test_environment_overrides_use_smallrye_names():
 
 def test_environment_values_are_checked_and_named():
     message = error({}, STARTPUNKT_REALTIME_EVENTDEBOUNCEMS="soon")
-    assert message.startswith("startpunkt.realtime.eventDebounceMs: expected an integer")
+    assert message.startswith(
+        "startpunkt.realtime.eventDebounceMs (from the environment variable "
+        "STARTPUNKT_REALTIME_EVENTDEBOUNCEMS): expected an integer"
+    )
     assert "got str 'soon'" in message
     assert error({}, STARTPUNKT_KUBERNETES_ENABLED="maybe") == (
-        "startpunkt.kubernetes.enabled: expected a boolean (true/false) or 'auto', got str 'maybe'"
+        "startpunkt.kubernetes.enabled (from the environment variable "
+        "STARTPUNKT_KUBERNETES_ENABLED): expected a boolean (true/false) or 'auto', got str 'maybe'"
     )
     assert build({}, STARTPUNKT_KUBERNETES_ENABLED="auto").kubernetes.enabled == "auto"
     assert build({}, STARTPUNKT_MANIFESTS_ENABLED="").manifests.enabled is None

@@ -46,7 +46,8 @@ def file(**sections: object) -> dict[str, object]:
         (
             None,
             {"STARTPUNKT_REALTIME_RETRYMS": "-1"},
-            "startpunkt.realtime.retryMs: expected a whole number from 100 to 3,600,000 (ms), "
+            "startpunkt.realtime.retryMs (from the environment variable "
+            "STARTPUNKT_REALTIME_RETRYMS): expected a whole number from 100 to 3,600,000 (ms), "
             "got str '-1'",
         ),
         (

@@ -90,7 +90,8 @@ def test_startup_exits_with_one_line_for_a_bad_key(tmp_path):
     with pytest.raises(SystemExit) as caught:
         serving.startup({"STARTPUNKT_REALTIME_HEARTBEATINTERVAL": "often"})
     assert str(caught.value) == (
-        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval: expected a "
+        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval (from the "
+        "environment variable STARTPUNKT_REALTIME_HEARTBEATINTERVAL): expected a "
         "duration like 30s, 500ms, 5m or PT30S, got str 'often'"
     )
 
@@ -121,7 +122,8 @@ def test_gunicorn_with_a_bad_heartbeat_interval_says_so_in_one_line(tmp_path):
     result = _gunicorn({"STARTPUNKT_REALTIME_HEARTBEATINTERVAL": "every minute"}, tmp_path)
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval: expected a "
+        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval (from the "
+        "environment variable STARTPUNKT_REALTIME_HEARTBEATINTERVAL): expected a "
         "duration like 30s, 500ms, 5m or PT30S, got str 'every minute'"
     ]
     assert "Traceback" not in result.stdout + result.stderr
