@@ -257,7 +257,8 @@ def test_a_configuration_error_is_one_line_and_a_failed_start(image: Image):
     )
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval: expected a "
+        "startpunkt: configuration error: startpunkt.realtime.heartbeatInterval (from the "
+        "environment variable STARTPUNKT_REALTIME_HEARTBEATINTERVAL): expected a "
         "duration like 30s, 500ms, 5m or PT30S, got str 'fast'"
     ]
 
