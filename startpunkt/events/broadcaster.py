@@ -70,6 +70,8 @@ class EventBroadcaster:
         self._parking = parking.Parking()
         self._coalescer = coalesce.Coalescer()
         self._subscribers: dict[Subscriber, None] = {}
+        self._bounds: tuple[int, float] | None = None
+        """The send buffer and drain timeout open streams' connections were last given."""
         self._writer = writer.Writer(
             self._log,
             tasks=self._tasks,
@@ -141,6 +143,19 @@ class EventBroadcaster:
             return
         self._coalescer.config(data, now=time.monotonic(), window=self._window())
         self._start_flusher()
+        self._rebound()
+
+    def _rebound(self) -> None:
+        """A changed `sendBufferBytes` or `drainTimeout` applies to open streams' connections
+        too (the ticker's own drain check reads the settings each time anyway)."""
+        settings = self._realtime()
+        bounds = (settings.send_buffer_bytes, settings.drain_timeout)
+        if bounds == self._bounds:
+            return
+        self._bounds = bounds
+        for sub in self._subscribers:
+            if sub.watcher is not None and sub.socket is not None:
+                subscriber.bound(sub.socket, send_buffer=bounds[0], drain_timeout=bounds[1])
 
     def _heartbeat(self) -> None:
         self._beat += 1

@@ -123,25 +123,28 @@ def watch(
     drain_timeout: float,
     gone: Callable[[Subscriber], None],
 ) -> None:
-    """Bound what the kernel holds for `sub`'s connection, and call `gone(sub)` (in the hub) as
-    soon as it turns readable.
+    """Bound what the kernel holds for `sub`'s connection (`bound`), and call `gone(sub)` (in
+    the hub) as soon as it turns readable.
 
     A stream's client sends nothing after its request, so readable means it left: it closed
     (EOF, also a half-close, as nginx takes it), reset the connection, or sent bytes nobody
     will answer (a pipelined request); or the kernel gave up on it (`why_gone`). Watching
     costs no system call until then.
-
-    The send buffer is bounded (SO_SNDBUF), and TCP_USER_TIMEOUT makes the kernel abort the
-    connection once the client's window has stayed shut, or sent bytes unacknowledged, for
-    `drain_timeout`: a client that stops reading is cut even while the kernel still takes every
-    write, which small events would do for minutes. Applies to streams opened from then on.
     """
-    with contextlib.suppress(OSError):  # not TCP (a test's socket pair): nothing to bound
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(drain_timeout * 1000))
+    bound(sock, send_buffer=send_buffer, drain_timeout=drain_timeout)
     watcher = gevent.get_hub().loop.io(sock.fileno(), 1, ref=False)  # 1: readable
     watcher.start(gone, sub)
     sub.watcher = watcher
+
+
+def bound(sock: Any, *, send_buffer: int, drain_timeout: float) -> None:
+    """The send buffer is bounded (SO_SNDBUF), and TCP_USER_TIMEOUT makes the kernel abort the
+    connection once the client's window has stayed shut, or sent bytes unacknowledged, for
+    `drain_timeout`: a client that stops reading is cut even while the kernel still takes every
+    write, which small events would do for minutes."""
+    with contextlib.suppress(OSError):  # not TCP (a test's socket pair): only the buffer
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(drain_timeout * 1000))
 
 
 def why_gone(sub: Subscriber) -> str:

@@ -17,6 +17,7 @@ import gevent
 import pytest
 from prometheus_client import REGISTRY
 
+from startpunkt.config import RealtimeSettings
 from startpunkt.events import EventBroadcaster, EventType
 from testkit import sse, wait
 
@@ -266,6 +267,35 @@ def test_each_stream_gets_a_bounded_send_buffer(make) -> None:
     client = Client(broadcaster)
     # Linux reserves twice the size asked for; autotuning would let it grow to megabytes.
     assert client.server.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) == 2 * 16_384
+
+
+def test_a_live_reload_bounds_open_streams_anew() -> None:
+    """A changed sendBufferBytes or drainTimeout reaches streams already open, not only new ones."""
+    settings = [RealtimeSettings(send_buffer_bytes=16_384, drain_timeout=30.0)]
+    broadcaster = EventBroadcaster(lambda: settings[0])
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    try:
+        broadcaster.subscribe(last_event_id=None, client="c", socket=server)
+
+        def bounds() -> tuple[int, int]:
+            return (
+                server.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+                server.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+            )
+
+        assert bounds() == (2 * 16_384, 30_000)
+        settings[0] = RealtimeSettings(send_buffer_bytes=32_768, drain_timeout=5.0)
+        broadcaster.config_changed({})
+        assert bounds() == (2 * 32_768, 5_000)
+    finally:
+        broadcaster.shutdown()
+        broadcaster.stop()
+        for sock in (client, server, listener):
+            sock.close()
 
 
 def test_heartbeats_only_go_to_quiet_streams(make) -> None:
