@@ -123,7 +123,7 @@ class Admission:
         broadcaster: events.EventBroadcaster = self._runtime.broadcaster
         address = proxies.client_address(request.forwarded_for, addr[0], self._runtime.proxies)
         if broadcaster.refusal(address) is not None:
-            return False  # the view answers 503 (and counts it)
+            return False  # the view answers it: 503, or "come back" while shutting down
         sub = broadcaster.subscribe(last_event_id=request.last_event_id, client=address)
         # From here on the connection is ours, whatever happens.
         try:
